@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The one test command: installs what a fresh machine lacks, runs every test,
+# and ends with "N passed, N failed" on a line of its own.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Debian packages: the real Alertmanager/amtool and promtool.
+missing=()
+command -v alertmanager >/dev/null || missing+=(prometheus-alertmanager)
+command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
+command -v promtool >/dev/null || missing+=(prometheus)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The package starts a system Alertmanager on :9093; the tests run their own.
+as_root systemctl disable --now prometheus-alertmanager prometheus >/dev/null 2>&1 || true
+
+# Grafana's LogQL grammar, run with node.
+if [ -f tests/logql/package.json ]; then
+  (cd tests/logql && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+results=$(mktemp -d)
+export ALERTHEALER_TEST_LEDGER="$results/kubernetes-requests.jsonl"
+dotnet restore AlertHealer.sln --verbosity quiet || { echo "0 passed, 1 failed"; exit 1; }
+dotnet test AlertHealer.sln --no-restore --logger "trx;LogFileName=all.trx" --results-directory "$results" \
+  --logger "console;verbosity=minimal"
+status=$?
+
+passed=0; failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
