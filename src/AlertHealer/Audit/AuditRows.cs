@@ -1,0 +1,37 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using AlertHealer.Storage;
+
+namespace AlertHealer.Audit;
+
+// Row mapping shared by the audit store and the inbox, which writes an entry in the same
+// transaction that finishes an inbox item.
+public static class AuditRows
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static async Task<AuditEntry> InsertAsync(SqliteConnection connection, SqliteTransaction tx, AuditEntry entry)
+    {
+        var id = (long)(await connection.ScalarAsync(
+            """
+            INSERT INTO audit (time_ms, trigger, policy, alertname, fingerprint, outcome, verification, duplicates, document)
+            VALUES ($time, $trigger, $policy, $alertname, $fingerprint, $outcome, $verification, $duplicates, '{}')
+            RETURNING id
+            """,
+            tx,
+            ("$time", entry.Time.ToUnixTimeMilliseconds()), ("$trigger", entry.Trigger), ("$policy", entry.Policy),
+            ("$alertname", entry.Alert?.Name), ("$fingerprint", entry.Alert?.Fingerprint), ("$outcome", entry.Outcome),
+            ("$verification", entry.Verification), ("$duplicates", entry.Duplicates)))!;
+        var stored = entry with { Id = id };
+        await connection.ExecuteAsync("UPDATE audit SET document = $doc WHERE id = $id", tx,
+            ("$doc", JsonSerializer.Serialize(stored, Json)), ("$id", id));
+        return stored;
+    }
+
+    public static AuditEntry Read(SqliteDataReader reader)
+    {
+        // Columns that change after insert (duplicates, verification) win over the document.
+        var entry = JsonSerializer.Deserialize<AuditEntry>(reader.GetString(reader.GetOrdinal("document")), Json)!;
+        return entry with { Duplicates = reader.GetInt32(reader.GetOrdinal("duplicates")) };
+    }
+}

@@ -1,0 +1,15 @@
+namespace AlertHealer.Audit;
+
+public interface IAuditStore
+{
+    Task<AuditEntry> AddAsync(AuditEntry entry, CancellationToken ct = default);
+    Task<AuditEntry?> GetAsync(long id, CancellationToken ct = default);
+    Task<AuditPage> QueryAsync(AuditQuery query, CancellationToken ct = default);
+    Task SetVerificationAsync(long id, string verification, string detail, CancellationToken ct = default);
+
+    // Automatic restarts since a point in time: what the circuit breaker counts.
+    Task<int> CountAutomaticRestartsAsync(DateTimeOffset since, CancellationToken ct = default);
+
+    // Proves the store can take a write (readiness).
+    Task ProbeWriteAsync(CancellationToken ct = default);
+}

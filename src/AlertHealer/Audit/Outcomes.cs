@@ -1,0 +1,36 @@
+namespace AlertHealer.Audit;
+
+public static class Outcomes
+{
+    public const string Restarted = "restarted";
+    public const string DryRun = "dry-run";
+    public const string DependencyNotReady = "skipped-dependency-not-ready";
+    public const string NoTarget = "skipped-no-target";
+    public const string AlreadyReplaced = "skipped-already-replaced";
+    public const string InProgress = "skipped-in-progress";
+    public const string IgnoredNoPolicy = "ignored-no-policy";
+    public const string Resolved = "resolved";
+    public const string Failed = "failed";
+    public const string Paused = "suppressed-paused";
+    public const string Cooldown = "suppressed-cooldown";
+    public const string BreakerOpen = "suppressed-breaker-open";
+    public const string NeedsHuman = "suppressed-needs-human";
+
+    public static readonly string[] All =
+    [
+        Restarted, DryRun, DependencyNotReady, NoTarget, AlreadyReplaced, InProgress,
+        IgnoredNoPolicy, Resolved, Failed, Paused, Cooldown, BreakerOpen, NeedsHuman,
+    ];
+
+    // Outcomes after which a re-send of the same incident is only a duplicate. The others
+    // describe conditions that may change (a dependency recovers, a cooldown ends), so a
+    // later re-send is decided again.
+    public static bool Concludes(string outcome) => outcome is Restarted or DryRun or AlreadyReplaced or IgnoredNoPolicy or Resolved;
+}
+
+public static class Verifications
+{
+    public const string Pending = "pending";
+    public const string Healed = "healed";
+    public const string NotHealed = "not-healed";
+}

@@ -1,0 +1,72 @@
+using Microsoft.Data.Sqlite;
+
+namespace AlertHealer.Storage;
+
+// Forward-only schema migrations, tracked with PRAGMA user_version.
+public static class SqliteMigrations
+{
+    private static readonly string[] Steps =
+    [
+        """
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            time_ms INTEGER NOT NULL,
+            trigger TEXT NOT NULL,
+            policy TEXT NULL,
+            alertname TEXT NULL,
+            fingerprint TEXT NULL,
+            outcome TEXT NOT NULL,
+            verification TEXT NULL,
+            duplicates INTEGER NOT NULL DEFAULT 0,
+            document TEXT NOT NULL
+        );
+        CREATE INDEX audit_time ON audit (time_ms);
+        CREATE INDEX audit_fingerprint ON audit (fingerprint);
+        CREATE TABLE inbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            incident_key TEXT NOT NULL,
+            alert TEXT NOT NULL,
+            received_ms INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_ms INTEGER NOT NULL,
+            duplicates INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT NULL,
+            audit_id INTEGER NULL
+        );
+        CREATE UNIQUE INDEX inbox_open_incident ON inbox (incident_key) WHERE state <> 'done';
+        CREATE INDEX inbox_due ON inbox (state, next_attempt_ms);
+        CREATE TABLE incidents (
+            incident_key TEXT PRIMARY KEY,
+            audit_id INTEGER NOT NULL REFERENCES audit (id),
+            concluded_ms INTEGER NOT NULL
+        );
+        CREATE TABLE state (
+            key TEXT PRIMARY KEY,
+            document TEXT NOT NULL
+        );
+        """,
+    ];
+
+    public static async Task MigrateAsync(SqliteConnection connection, CancellationToken ct = default)
+    {
+        await using (var wal = connection.CreateCommand())
+        {
+            // WAL lets readers run beside the writer; FULL keeps a committed alert on disk.
+            wal.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;";
+            await wal.ExecuteNonQueryAsync(ct);
+        }
+        await using var read = connection.CreateCommand();
+        read.CommandText = "PRAGMA user_version";
+        var version = Convert.ToInt32(await read.ExecuteScalarAsync(ct));
+        for (var i = version; i < Steps.Length; i++)
+        {
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+            await using var step = connection.CreateCommand();
+            step.Transaction = tx;
+            step.CommandText = Steps[i] + $"; PRAGMA user_version = {i + 1};";
+            await step.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+    }
+}
