@@ -1,0 +1,158 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using AlertHealer.Metrics;
+using Microsoft.Extensions.Options;
+
+namespace AlertHealer.Kubernetes;
+
+public sealed class KubernetesClusterClient(
+    IKubernetes client,
+    IOptions<KubernetesOptions> options,
+    TimeProvider time,
+    HealerMetrics metrics,
+    ILogger<KubernetesClusterClient> logger) : IClusterClient
+{
+    private readonly KubernetesOptions _options = options.Value;
+
+    public Task<IReadOnlyList<PodInfo>> ListPodsAsync(string ns, string labelSelector, CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<PodInfo>>("list pods", async t =>
+        {
+            var list = await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: labelSelector, cancellationToken: t);
+            return list.Items.Select(p => p.ToInfo()).ToList();
+        }, ct);
+
+    public Task<PodInfo?> GetPodAsync(string ns, string name, CancellationToken ct) =>
+        ReadAsync("get pod", async t =>
+        {
+            try
+            {
+                return (await client.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: t)).ToInfo();
+            }
+            catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+        }, ct);
+
+    public async Task<DeleteResult> DeletePodAsync(string ns, string name, string uid, CancellationToken ct)
+    {
+        var body = new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = uid } };
+        try
+        {
+            return await CallAsync("delete pod", async t =>
+            {
+                await client.CoreV1.DeleteNamespacedPodAsync(name, ns, body, cancellationToken: t);
+                return DeleteResult.Deleted;
+            }, ct);
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return DeleteResult.NotFound;
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            return DeleteResult.Replaced;
+        }
+    }
+
+    public async Task<PodInfo?> WaitForReadyReplacementAsync(string ns, string labelSelector, string oldUid, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var list = await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: labelSelector, cancellationToken: ct);
+                var ready = list.Items.Select(p => p.ToInfo()).FirstOrDefault(p => IsReplacement(p, oldUid));
+                if (ready is not null) return ready;
+
+                var events = client.CoreV1.WatchListNamespacedPodAsync(
+                    ns, labelSelector: labelSelector, resourceVersion: list.Metadata.ResourceVersion,
+                    timeoutSeconds: 60, cancellationToken: ct);
+                await foreach (var (type, pod) in events)
+                {
+                    if (type is WatchEventType.Added or WatchEventType.Modified && IsReplacement(pod.ToInfo(), oldUid))
+                        return pod.ToInfo();
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or IOException)
+            {
+                // A dropped watch is normal; list again and resume after a short pause.
+                logger.LogInformation("Watch of {Namespace}/{Selector} ended: {Error}", ns, labelSelector, ex.Message);
+                try { await Task.Delay(TimeSpan.FromSeconds(1), time, ct); }
+                catch (OperationCanceledException) { break; }
+            }
+        }
+        return null;
+    }
+
+    public Task ProbeAsync(CancellationToken ct) =>
+        CallAsync("version", async t => await client.Version.GetCodeAsync(t), ct);
+
+    private static bool IsReplacement(PodInfo pod, string oldUid) => pod.Uid != oldUid && pod.Ready && !pod.Terminating;
+
+    private async Task<T> ReadAsync<T>(string operation, Func<CancellationToken, Task<T>> call, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await CallAsync(operation, call, ct);
+            }
+            catch (ClusterUnavailableException ex) when (attempt < _options.ReadRetries)
+            {
+                // Full jitter keeps several replicas from retrying in step.
+                var delay = TimeSpan.FromMilliseconds(Random.Shared.Next(50, 200 * (1 << attempt)));
+                logger.LogWarning("Kubernetes {Operation} failed ({Error}); retry {Attempt} in {Delay}", operation, ex.Message, attempt + 1, delay);
+                await Task.Delay(delay, time, ct);
+            }
+        }
+    }
+
+    // Every call gets a timeout (on the healer's clock) and its failures sorted into
+    // retry-later (ClusterUnavailableException) and will-not-help (ClusterAccessDeniedException).
+    private async Task<T> CallAsync<T>(string operation, Func<CancellationToken, Task<T>> call, CancellationToken ct)
+    {
+        using var timeout = new CancellationTokenSource(_options.CallTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        var started = time.GetTimestamp();
+        var failed = true;
+        try
+        {
+            var result = await call(linked.Token);
+            failed = false;
+            return result;
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
+        {
+            // Answers, not faults: the caller turns them into null or Replaced.
+            failed = false;
+            throw;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new ClusterUnavailableException($"Kubernetes {operation} timed out after {_options.CallTimeout}");
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            throw new ClusterAccessDeniedException($"Kubernetes refused {operation} ({(int)ex.Response.StatusCode}): {ex.Response.Content}", ex);
+        }
+        catch (HttpOperationException ex) when ((int)ex.Response.StatusCode >= 500 || ex.Response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            throw new ClusterUnavailableException($"Kubernetes {operation} answered {(int)ex.Response.StatusCode}", ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new ClusterUnavailableException($"Kubernetes {operation} failed: {ex.Message}", ex);
+        }
+        finally
+        {
+            metrics.DependencyCall("kubernetes", operation, time.GetElapsedTime(started), failed);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using Prometheus;
+
+namespace AlertHealer.Metrics;
+
+// The healer's own metrics, on a registry per app instance (tests start many apps).
+public sealed class HealerMetrics
+{
+    private readonly Counter _alerts;
+    private readonly Counter _remediations;
+    private readonly Counter _guardSkips;
+    private readonly Histogram _dependencyDuration;
+    private readonly Counter _dependencyErrors;
+    private readonly Histogram _webhookDuration;
+
+    public HealerMetrics()
+    {
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        _alerts = factory.CreateCounter("alerthealer_alerts_received_total",
+            "Alerts received on the webhook, by alert status and what the inbox did with them.", "status", "outcome");
+        _remediations = factory.CreateCounter("alerthealer_remediations_total",
+            "Decisions taken, by policy, outcome and verification.", "policy", "outcome", "verification");
+        _guardSkips = factory.CreateCounter("alerthealer_guard_skips_total",
+            "Remediations not taken because a guard said no, by policy and reason.", "policy", "reason");
+        _dependencyDuration = factory.CreateHistogram("alerthealer_dependency_call_duration_seconds",
+            "Latency of calls to Kubernetes, Loki and Alertmanager.",
+            new HistogramConfiguration { LabelNames = ["dependency", "operation"], Buckets = Histogram.ExponentialBuckets(0.005, 2, 12) });
+        _dependencyErrors = factory.CreateCounter("alerthealer_dependency_errors_total",
+            "Failed calls to Kubernetes, Loki and Alertmanager.", "dependency", "operation");
+        _webhookDuration = factory.CreateHistogram("alerthealer_webhook_duration_seconds",
+            "Time to validate, store and acknowledge an Alertmanager webhook.",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 12) });
+        InboxDepth = factory.CreateGauge("alerthealer_inbox_depth", "Alerts stored and not yet decided.");
+        InboxOldest = factory.CreateGauge("alerthealer_inbox_oldest_pending_seconds", "Age of the oldest undecided alert.");
+        BreakerOpen = factory.CreateGauge("alerthealer_breaker_open", "1 while the global circuit breaker is open.");
+        NeedsHuman = factory.CreateGauge("alerthealer_policy_needs_human", "1 while a policy waits for an operator.", "policy");
+        CooldownSeconds = factory.CreateGauge("alerthealer_policy_cooldown_seconds", "Seconds left in a policy's cooldown.", "policy");
+        Paused = factory.CreateGauge("alerthealer_policy_paused", "1 while a policy is paused.", "policy");
+    }
+
+    public CollectorRegistry Registry { get; }
+    public Gauge InboxDepth { get; }
+    public Gauge InboxOldest { get; }
+    public Gauge BreakerOpen { get; }
+    public Gauge NeedsHuman { get; }
+    public Gauge CooldownSeconds { get; }
+    public Gauge Paused { get; }
+
+    public void AlertReceived(string status, string outcome) => _alerts.WithLabels(status, outcome).Inc();
+
+    // A restart is counted once its verification is known (Verified); every other decision now.
+    public void Decision(string? policy, string outcome)
+    {
+        if (outcome != Audit.Outcomes.Restarted) _remediations.WithLabels(policy ?? "", outcome, "none").Inc();
+        if (outcome.StartsWith("skipped-", StringComparison.Ordinal) || outcome.StartsWith("suppressed-", StringComparison.Ordinal))
+            _guardSkips.WithLabels(policy ?? "", outcome).Inc();
+    }
+
+    public void Verified(string policy, string verification) =>
+        _remediations.WithLabels(policy, Audit.Outcomes.Restarted, verification).Inc();
+
+    public void DependencyCall(string dependency, string operation, TimeSpan elapsed, bool failed)
+    {
+        _dependencyDuration.WithLabels(dependency, operation).Observe(elapsed.TotalSeconds);
+        if (failed) _dependencyErrors.WithLabels(dependency, operation).Inc();
+    }
+
+    public void WebhookHandled(TimeSpan elapsed) => _webhookDuration.Observe(elapsed.TotalSeconds);
+}
