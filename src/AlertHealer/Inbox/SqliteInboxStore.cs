@@ -1,0 +1,99 @@
+using System.Text.Json;
+using AlertHealer.Audit;
+using AlertHealer.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace AlertHealer.Inbox;
+
+public sealed class SqliteInboxStore(SqliteDatabase db) : IInboxStore
+{
+    public Task<IReadOnlyList<Enqueued>> EnqueueAsync(IReadOnlyList<InboxAlert> alerts, DateTimeOffset now, CancellationToken ct = default) =>
+        db.WriteAsync<IReadOnlyList<Enqueued>>(async (c, tx) =>
+        {
+            var results = new List<Enqueued>(alerts.Count);
+            foreach (var alert in alerts) results.Add(await EnqueueOneAsync(c, tx, alert, now));
+            return results;
+        }, ct);
+
+    private static async Task<Enqueued> EnqueueOneAsync(SqliteConnection c, SqliteTransaction tx, InboxAlert alert, DateTimeOffset now)
+    {
+        Enqueued Result(Disposition d, long? id) => new(alert.Alert.Fingerprint, alert.Alert.Status, d, id);
+
+        // Already decided for good: count the re-send on the entry that decided it.
+        var updated = await c.ExecuteAsync(
+            "UPDATE audit SET duplicates = duplicates + 1 WHERE id = (SELECT audit_id FROM incidents WHERE incident_key = $k)",
+            tx, ("$k", alert.IncidentKey));
+        if (updated > 0) return Result(Disposition.Duplicate, null);
+
+        // Waiting or being decided right now: count it on the open item.
+        var open = await c.ScalarAsync(
+            "UPDATE inbox SET duplicates = duplicates + 1 WHERE incident_key = $k AND state <> 'done' RETURNING id",
+            tx, ("$k", alert.IncidentKey));
+        if (open is long openId) return Result(Disposition.Duplicate, openId);
+
+        var id = (long)(await c.ScalarAsync(
+            """
+            INSERT INTO inbox (incident_key, alert, received_ms, state, next_attempt_ms)
+            VALUES ($k, $alert, $now, 'pending', $now) RETURNING id
+            """,
+            tx, ("$k", alert.IncidentKey), ("$alert", JsonSerializer.Serialize(alert.Alert, AuditRows.Json)),
+            ("$now", now.ToUnixTimeMilliseconds())))!;
+        return Result(Disposition.Queued, id);
+    }
+
+    public Task<long?> ConcludedByAsync(string incidentKey, CancellationToken ct = default) =>
+        db.ReadAsync(async c => (long?)await c.ScalarAsync("SELECT audit_id FROM incidents WHERE incident_key = $k", null, ("$k", incidentKey)), ct);
+
+    public Task<InboxItem?> ClaimNextAsync(DateTimeOffset now, CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            await using var command = c.Command(
+                """
+                UPDATE inbox SET state = 'processing', attempts = attempts + 1
+                WHERE id = (SELECT id FROM inbox WHERE state = 'pending' AND next_attempt_ms <= $now ORDER BY next_attempt_ms, id LIMIT 1)
+                RETURNING id, incident_key, alert, received_ms, attempts
+                """, tx, ("$now", now.ToUnixTimeMilliseconds()));
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct)) return null;
+            return new InboxItem(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                JsonSerializer.Deserialize<AlertRef>(reader.GetString(2), AuditRows.Json)!,
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                reader.GetInt32(4));
+        }, ct);
+
+    public Task<AuditEntry> CompleteAsync(InboxItem item, AuditEntry entry, CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var duplicates = Convert.ToInt32(await c.ScalarAsync("SELECT duplicates FROM inbox WHERE id = $id", tx, ("$id", item.Id)));
+            var stored = await AuditRows.InsertAsync(c, tx, entry with { Duplicates = duplicates });
+            await c.ExecuteAsync("UPDATE inbox SET state = 'done', audit_id = $a, last_error = NULL WHERE id = $id", tx,
+                ("$a", stored.Id), ("$id", item.Id));
+            if (Outcomes.Concludes(stored.Outcome))
+            {
+                await c.ExecuteAsync(
+                    "INSERT INTO incidents (incident_key, audit_id, concluded_ms) VALUES ($k, $a, $t) ON CONFLICT (incident_key) DO NOTHING",
+                    tx, ("$k", item.IncidentKey), ("$a", stored.Id), ("$t", stored.Time.ToUnixTimeMilliseconds()));
+            }
+            return stored;
+        }, ct);
+
+    public Task RescheduleAsync(InboxItem item, DateTimeOffset next, string error, CancellationToken ct = default) =>
+        db.WriteAsync((c, tx) => c.ExecuteAsync(
+            "UPDATE inbox SET state = 'pending', next_attempt_ms = $next, last_error = $e WHERE id = $id", tx,
+            ("$next", next.ToUnixTimeMilliseconds()), ("$e", error), ("$id", item.Id)), ct);
+
+    public Task<int> RecoverAsync(CancellationToken ct = default) =>
+        db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE inbox SET state = 'pending' WHERE state = 'processing'", tx), ct);
+
+    public Task<(int Depth, DateTimeOffset? Oldest, DateTimeOffset? NextDue)> StatsAsync(CancellationToken ct = default) =>
+        db.ReadAsync(async c =>
+        {
+            await using var command = c.Command("SELECT COUNT(*), MIN(received_ms), MIN(next_attempt_ms) FROM inbox WHERE state <> 'done'");
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            DateTimeOffset? At(int i) => reader.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(i));
+            return (reader.GetInt32(0), At(1), At(2));
+        }, ct);
+}

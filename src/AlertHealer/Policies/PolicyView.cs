@@ -1,0 +1,24 @@
+namespace AlertHealer.Policies;
+
+public sealed record PolicyView(
+    string Name,
+    string Mode,
+    IReadOnlyDictionary<string, string> Match,
+    string Target,
+    string? Dependency,
+    string Status,
+    int ConsecutiveRestarts,
+    int MaxAttempts,
+    DateTimeOffset? LastRestartAt,
+    DateTimeOffset? CooldownUntil,
+    bool NeedsHuman,
+    string? NeedsHumanReason,
+    bool Paused,
+    string? PausedBy,
+    string? PauseReason);
+
+public sealed record BreakerView(bool Open, int RestartsInWindow, int MaxRemediations, TimeSpan Window, DateTimeOffset? ClosedAt, string? ClosedBy);
+
+public sealed record PoliciesView(IReadOnlyList<PolicyView> Policies, BreakerView Breaker);
+
+public sealed record PolicyActionRequest(string? Reason);

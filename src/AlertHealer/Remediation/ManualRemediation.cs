@@ -1,0 +1,42 @@
+using AlertHealer.Audit;
+using AlertHealer.Kubernetes;
+using AlertHealer.Metrics;
+
+namespace AlertHealer.Remediation;
+
+// The operator's path: same engine and guards as the webhook path, decided while the caller waits.
+public sealed class ManualRemediation(
+    RemediationEngine engine,
+    IAuditStore audit,
+    RestartVerifier verifier,
+    HealerMetrics metrics,
+    TimeProvider time)
+{
+    public async Task<AuditEntry> RunAsync(RemediationRequest request, CancellationToken ct)
+    {
+        RemediationResult result;
+        try
+        {
+            result = await engine.ExecuteAsync(request, simulate: false, ct);
+        }
+        catch (ClusterUnavailableException ex)
+        {
+            // Not retried for a waiting caller: recorded failed, the operator can ask again.
+            result = new RemediationResult(new AuditEntry
+            {
+                Time = time.GetUtcNow(),
+                Trigger = request.Trigger,
+                Policy = request.PolicyName,
+                Actor = request.Actor,
+                Reason = request.Reason,
+                Outcome = Outcomes.Failed,
+                Error = ex.Message,
+                Steps = [new DecisionStep("kubernetes", "unavailable", ex.Message)],
+            }, null, null);
+        }
+        var stored = await audit.AddAsync(result.Entry, CancellationToken.None);
+        metrics.Decision(stored.Policy, stored.Outcome);
+        if (result.Restart is { } restart && result.Policy is { } policy) verifier.Start(stored.Id, policy, restart);
+        return stored;
+    }
+}

@@ -1,0 +1,67 @@
+using System.Security.Claims;
+using AlertHealer.Audit;
+using AlertHealer.Auth;
+using AlertHealer.Inbox;
+using AlertHealer.Policies;
+using AlertHealer.Validation;
+using AlertHealer.Webhooks;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace AlertHealer.Remediation;
+
+public static class RemediationEndpoints
+{
+    public static IEndpointRouteBuilder MapRemediation(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("")
+            .WithTags("Remediation")
+            .RequireAuthorization(Roles.Operator);
+
+        group.MapPost("/remediate", RemediateAsync).Validate<RemediateRequest>();
+        group.MapPost("/simulate", SimulateAsync).Validate<AlertmanagerWebhook>();
+        return app;
+    }
+
+    private static async Task<Results<Ok<RemediateResponse>, NotFound<ProblemDetails>, JsonHttpResult<RemediateResponse>>> RemediateAsync(
+        RemediateRequest body, PolicyCatalog policies, ManualRemediation manual, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (policies.Find(body.Policy!) is null)
+        {
+            return TypedResults.NotFound(new ProblemDetails
+            {
+                Status = StatusCodes.Status404NotFound,
+                Title = "Unknown policy",
+                Detail = $"No policy named '{body.Policy}'. Known policies: {string.Join(", ", policies.All.Select(p => p.Name))}.",
+            });
+        }
+        var actor = new Actor(user.FindFirstValue(ClaimTypes.Role) ?? Roles.Operator, user.Identity?.Name ?? "unknown");
+        var request = new RemediationRequest(Triggers.Manual, null, body.Policy, body.DryRun, body.Reason, actor);
+        var entry = await manual.RunAsync(request, ct);
+        var response = RemediateResponse.From(entry);
+        // A decision is a 200 whatever it was; a remediation that failed on Kubernetes is a 502.
+        return entry.Outcome == Outcomes.Failed
+            ? TypedResults.Json(response, statusCode: StatusCodes.Status502BadGateway)
+            : TypedResults.Ok(response);
+    }
+
+    // What the worker would decide for this body now: no action, nothing recorded.
+    private static async Task<Ok<SimulateResponse>> SimulateAsync(
+        AlertmanagerWebhook body, RemediationEngine engine, IInboxStore inbox, CancellationToken ct)
+    {
+        var results = new List<SimulatedAlert>();
+        foreach (var alert in body.Alerts!)
+        {
+            var alertRef = WebhookEndpoints.ToRef(alert!);
+            if (await inbox.ConcludedByAsync(InboxAlert.From(alertRef).IncidentKey, ct) is { } auditId)
+            {
+                results.Add(new SimulatedAlert(alertRef.Fingerprint, alertRef.Status, "duplicate", null, true,
+                    [new DecisionStep("idempotency", "duplicate", $"incident already decided by audit entry {auditId}; a re-send adds only a duplicate count")]));
+                continue;
+            }
+            var result = await engine.ExecuteAsync(new RemediationRequest(Triggers.Webhook, alertRef), simulate: true, ct);
+            results.Add(new SimulatedAlert(alertRef.Fingerprint, alertRef.Status, result.Entry.Outcome, result.Entry.Policy, false, result.Entry.Steps));
+        }
+        return TypedResults.Ok(new SimulateResponse(results));
+    }
+}

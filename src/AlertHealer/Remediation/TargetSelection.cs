@@ -1,0 +1,50 @@
+using AlertHealer.Audit;
+using AlertHealer.Kubernetes;
+using AlertHealer.Policies;
+
+namespace AlertHealer.Remediation;
+
+public sealed record Selection(PodInfo? Pod, string? Outcome);
+
+// Finds the pod to restart: the one the alert names (label pod), else the policy's target.
+// Only controller-owned pods qualify: something must recreate what we delete.
+public sealed class TargetSelection(IClusterClient cluster)
+{
+    public async Task<Selection> SelectAsync(Policy policy, AlertRef? alert, DecisionTrace trace, CancellationToken ct)
+    {
+        var target = policy.Options.Target;
+        var pods = await cluster.ListPodsAsync(target.Namespace, target.Selector, ct);
+        var named = NamedPod(alert, target.Namespace);
+        if (named is not null)
+        {
+            var match = pods.FirstOrDefault(p => p.Name == named);
+            if (match is null || match.Terminating)
+            {
+                trace.Add("target", "already-replaced", $"the alert names pod {named}, which no longer exists among {target}", pods);
+                return new Selection(null, Outcomes.AlreadyReplaced);
+            }
+            pods = [match];
+        }
+        var eligible = pods.Where(p => p.Controlled && !p.Terminating).ToList();
+        if (eligible.Count == 0)
+        {
+            var detail = pods.Count == 0
+                ? $"no pod matches {target.Selector} in {target.Namespace}"
+                : $"no pod matching {target} has a controller owner reference (nothing would recreate it) or all are terminating";
+            trace.Add("target", "none", detail, pods);
+            return new Selection(null, Outcomes.NoTarget);
+        }
+        var pod = eligible.OrderBy(p => p.Name, StringComparer.Ordinal).First();
+        trace.Add("target", "selected", eligible.Count == 1
+            ? $"pod {pod.Name} (uid {pod.Uid})"
+            : $"pod {pod.Name} (uid {pod.Uid}), the first of {eligible.Count} eligible; one pod per decision", pods);
+        return new Selection(pod, null);
+    }
+
+    // The alert's pod label counts only when the alert is about the target's namespace.
+    private static string? NamedPod(AlertRef? alert, string ns) =>
+        alert?.Labels.TryGetValue("pod", out var pod) == true && !string.IsNullOrEmpty(pod)
+        && (!alert.Labels.TryGetValue("namespace", out var alertNs) || alertNs == ns)
+            ? pod
+            : null;
+}
