@@ -1,0 +1,16 @@
+namespace AlertHealer.Auth;
+
+public sealed class AuthOptions
+{
+    public const string Section = "AlertHealer:Auth";
+
+    public string? WebhookToken { get; set; }
+    public string? WebhookTokenFile { get; set; }
+    public string? OperatorToken { get; set; }
+    public string? OperatorTokenFile { get; set; }
+    public string? ReaderToken { get; set; }
+    public string? ReaderTokenFile { get; set; }
+
+    // Tokens shorter than this are refused at startup: they are guessable.
+    public const int MinimumLength = 16;
+}

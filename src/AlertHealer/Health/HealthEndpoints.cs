@@ -1,0 +1,49 @@
+using AlertHealer.Audit;
+using AlertHealer.Kubernetes;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AlertHealer.Health;
+
+public static class HealthEndpoints
+{
+    public sealed record Readiness(string Status, string Store, string Kubernetes);
+
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("").WithTags("Health").AllowAnonymous();
+
+        // Alive: the process answers. Nothing else, so a slow dependency never gets it killed.
+        group.MapGet("/healthz", () => TypedResults.Text("ok"));
+        group.MapGet("/readyz", ReadyAsync);
+        return app;
+    }
+
+    // Ready: the audit store takes a write and the Kubernetes API answers.
+    private static async Task<Results<Ok<Readiness>, JsonHttpResult<Readiness>>> ReadyAsync(
+        IAuditStore audit, IClusterClient cluster, CancellationToken ct)
+    {
+        var store = await CheckAsync(() => audit.ProbeWriteAsync(ct));
+        var kubernetes = await CheckAsync(() => cluster.ProbeAsync(ct));
+        var ready = store == "ok" && kubernetes == "ok";
+        var body = new Readiness(ready ? "ready" : "not-ready", store, kubernetes);
+        return ready ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static async Task<string> CheckAsync(Func<Task> probe)
+    {
+        try
+        {
+            await probe();
+            return "ok";
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return ex.GetType().Name switch
+            {
+                nameof(Storage.StoreUnavailableException) => "store unavailable",
+                nameof(ClusterAccessDeniedException) => "access denied",
+                _ => "unreachable",
+            };
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FluentValidation;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace AlertHealer.Webhooks;
+
+// JSON, validation and error responses shared by every endpoint.
+public static class ApiSetup
+{
+    public static WebApplicationBuilder AddApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+            o.SerializerOptions.AllowDuplicateProperties = false;
+            o.SerializerOptions.MaxDepth = 32;
+        });
+        // Report fields as they appear on the wire: alerts[0].labels.alertname, not Alerts[0].Labels.
+        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        builder.Services.AddValidatorsFromAssemblyContaining<AlertmanagerWebhookValidator>(ServiceLifetime.Singleton);
+        // Malformed bodies throw, so the handler below can say what was wrong and where.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<BadRequestHandler>();
+        return builder;
+    }
+
+    public static WebApplication UseApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    private sealed class BadRequestHandler(IProblemDetailsService problems) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+        {
+            if (exception is not BadHttpRequestException bad) return false;
+            var json = FindJsonError(bad);
+            context.Response.StatusCode = bad.StatusCode;
+            var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = bad.StatusCode,
+                Title = bad.StatusCode switch
+                {
+                    StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
+                    StatusCodes.Status415UnsupportedMediaType => "The request body must be application/json.",
+                    _ => "The request could not be read.",
+                },
+                Detail = json is not null ? $"Invalid JSON at {json.Path ?? "$"}: {Trim(json.Message)}" : Trim(bad.Message),
+            };
+            if (json?.Path is { } path) problem.Extensions["errors"] = new Dictionary<string, string[]> { [path] = [Trim(json.Message)] };
+            return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = null });
+        }
+
+        private static JsonException? FindJsonError(Exception e) =>
+            e is JsonException j ? j : e.InnerException is { } inner ? FindJsonError(inner) : null;
+
+        // Exception messages can echo input; keep them short.
+        private static string Trim(string message) => message.Length > 300 ? message[..300] + "…" : message;
+    }
+}

@@ -1,0 +1,58 @@
+using AlertHealer.Audit;
+using AlertHealer.Auth;
+using AlertHealer.Inbox;
+using AlertHealer.Metrics;
+using AlertHealer.Storage;
+using AlertHealer.Validation;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AlertHealer.Webhooks;
+
+public static class WebhookEndpoints
+{
+    public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/webhook")
+            .WithTags("Webhooks")
+            .RequireAuthorization(Roles.Webhook);
+
+        group.MapPost("/alertmanager", ReceiveAsync)
+            .Validate<AlertmanagerWebhook>()
+            .Accepts<AlertmanagerWebhook>("application/json");
+        return app;
+    }
+
+    // Stores every alert durably and acknowledges; the inbox worker decides later. Nothing
+    // here waits for Kubernetes. If the store cannot write, 503 makes Alertmanager retry.
+    private static async Task<Results<Ok<WebhookAck>, ProblemHttpResult>> ReceiveAsync(
+        AlertmanagerWebhook payload, IInboxStore inbox, InboxSignal signal, HealerMetrics metrics,
+        TimeProvider time, HttpContext http, CancellationToken ct)
+    {
+        var started = time.GetTimestamp();
+        var alerts = payload.Alerts!.Select(a => InboxAlert.From(ToRef(a!))).ToList();
+        IReadOnlyList<Enqueued> stored;
+        try
+        {
+            stored = await inbox.EnqueueAsync(alerts, time.GetUtcNow(), ct);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            foreach (var a in alerts) metrics.AlertReceived(a.Alert.Status, "store-unavailable");
+            http.Response.Headers.RetryAfter = "5";
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "The alert could not be stored", detail: $"Nothing was accepted; retry later. {ex.Message}");
+        }
+        signal.Notify();
+        foreach (var s in stored) metrics.AlertReceived(s.Status, s.Disposition == Disposition.Queued ? "queued" : "duplicate");
+        metrics.WebhookHandled(time.GetElapsedTime(started));
+        var items = stored.Select(s => new WebhookAckItem(s.Fingerprint, s.Status, s.Disposition == Disposition.Queued ? "queued" : "duplicate", s.InboxId)).ToList();
+        return TypedResults.Ok(new WebhookAck(items.Count, items.Count(i => i.Disposition == "queued"), items.Count(i => i.Disposition == "duplicate"), items));
+    }
+
+    public static AlertRef ToRef(AlertmanagerAlert alert) => new(
+        alert.Labels!["alertname"],
+        alert.Fingerprint!,
+        alert.StartsAt!.Value.ToUniversalTime(),
+        alert.Status!,
+        alert.Labels!);
+}
