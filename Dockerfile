@@ -1,0 +1,43 @@
+# AlertHealer container image.
+#
+# Both base images are pinned by tag AND digest, so a rebuild gets the same
+# bytes until the pin is moved on purpose. The digests are those of the
+# multi-platform image indexes; they go stale with every .NET patch release.
+# Refresh both together (then rebuild and run the tests):
+#   docker buildx imagetools inspect mcr.microsoft.com/dotnet/sdk:10.0
+#   docker buildx imagetools inspect mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled
+# and copy each "Digest:" line into the FROM below.
+
+# ---- build ------------------------------------------------------------------
+FROM mcr.microsoft.com/dotnet/sdk:10.0@sha256:ea8bde36c11b6e7eec2656d0e59101d4462f6bd630730f2c8201ed0572b295d5 AS build
+WORKDIR /source
+
+# Restore in its own layer: it only reruns when a project or package
+# version changes, not on every source edit.
+COPY Directory.Build.props Directory.Packages.props ./
+COPY src/AlertHealer/AlertHealer.csproj src/AlertHealer/
+RUN dotnet restore src/AlertHealer/AlertHealer.csproj
+
+COPY src/ src/
+RUN dotnet publish src/AlertHealer/AlertHealer.csproj -c Release -o /app --no-restore -p:UseAppHost=false
+
+# An empty data directory, copied into the final image owned by `app`, so a
+# plain `docker run -v <volume>:/var/lib/alerthealer` is writable too. The
+# chiseled image has no shell to mkdir/chown with.
+RUN mkdir -p /staging/data
+
+# ---- final ------------------------------------------------------------------
+# Chiseled Ubuntu: no shell, no package manager, runs as `app` (1654).
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled@sha256:48e51f2f6798897be7ac4e775c049ed8fe60d3190f637e1f9c9dc7513efa659c AS final
+WORKDIR /app
+COPY --from=build /app ./
+COPY --from=build --chown=1654:1654 /staging/data/ /var/lib/alerthealer/
+
+# Numeric (APP_UID is 1654 in the base image) so that Kubernetes can verify
+# runAsNonRoot without a runAsUser of its own.
+USER $APP_UID
+EXPOSE 8080
+ENV ASPNETCORE_HTTP_PORTS=8080 \
+    AlertHealer__Audit__ConnectionString="Data Source=/var/lib/alerthealer/alerthealer.db"
+VOLUME /var/lib/alerthealer
+ENTRYPOINT ["dotnet", "AlertHealer.dll"]

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using k8s;
+using k8s.Models;
+
+namespace AlertHealer.Tests.Deploy;
+
+// `kubectl apply -k deploy/` first runs this same kustomize build; kubectl
+// (with kustomize built in) is part of the project's machine image.
+public class KustomizeBuildTests
+{
+    [Fact]
+    public void KubectlKustomizeBuildsTheBaseIntoExactlyTheListedObjects()
+    {
+        var built = KubernetesYaml.LoadAllFromString(KubectlKustomize(), strict: true)
+            .Cast<IKubernetesObject<V1ObjectMeta>>()
+            .Select(Identity)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var listed = DeployManifests.All<IKubernetesObject<V1ObjectMeta>>()
+            .Select(Identity)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.Equal(listed, built);
+    }
+
+    private static string Identity(IKubernetesObject<V1ObjectMeta> o) =>
+        $"{o.ApiVersion}/{o.Kind} {o.Metadata.NamespaceProperty}/{o.Metadata.Name}";
+
+    private static string KubectlKustomize()
+    {
+        var start = new ProcessStartInfo("kubectl")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("kustomize");
+        start.ArgumentList.Add(DeployManifests.Folder);
+
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("kubectl is not on PATH; it ships with the project's machine image.", e);
+        }
+
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "kubectl kustomize did not finish in 60 s");
+            Assert.True(process.ExitCode == 0, $"kubectl kustomize failed: {stderr.Result}");
+            return stdout.Result;
+        }
+    }
+}

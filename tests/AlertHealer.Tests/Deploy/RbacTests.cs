@@ -1,0 +1,91 @@
+using k8s;
+using k8s.Models;
+
+namespace AlertHealer.Tests.Deploy;
+
+public class RbacTests
+{
+    [Fact]
+    public void TheCalicoSystemRoleGrantsExactlyPodsGetListWatchDelete()
+    {
+        var role = DeployManifests.Named<V1Role>("calico-system", "alerthealer");
+
+        var rule = Assert.Single(role.Rules);
+        Assert.Equal([""], rule.ApiGroups);
+        Assert.Equal(["pods"], rule.Resources);
+        Assert.Equal(["delete", "get", "list", "watch"], rule.Verbs.Order(StringComparer.Ordinal));
+        Assert.True(rule.ResourceNames is null || rule.ResourceNames.Count == 0);
+        Assert.True(rule.NonResourceURLs is null || rule.NonResourceURLs.Count == 0);
+    }
+
+    [Fact]
+    public void TheOwnNamespaceRoleGrantsOnlyLeasesForSingleFlight()
+    {
+        var role = DeployManifests.Named<V1Role>("alerthealer", "alerthealer");
+
+        var rule = Assert.Single(role.Rules);
+        Assert.Equal(["coordination.k8s.io"], rule.ApiGroups);
+        Assert.Equal(["leases"], rule.Resources);
+        Assert.Equal(["create", "get", "update"], rule.Verbs.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void NoRoleGrantsSecretsLogsExecOrWildcards()
+    {
+        foreach (var role in DeployManifests.All<V1Role>())
+        {
+            foreach (var rule in role.Rules)
+            {
+                var everything = rule.ApiGroups.Concat(rule.Resources).Concat(rule.Verbs).ToList();
+                Assert.DoesNotContain("*", everything);
+                Assert.DoesNotContain("secrets", rule.Resources);
+                Assert.DoesNotContain(rule.Resources, r => r.Contains('/', StringComparison.Ordinal));
+                Assert.DoesNotContain("escalate", rule.Verbs);
+                Assert.DoesNotContain("bind", rule.Verbs);
+                Assert.DoesNotContain("impersonate", rule.Verbs);
+            }
+        }
+    }
+
+    [Fact]
+    public void TheBaseHasNothingClusterWide()
+    {
+        Assert.Empty(DeployManifests.All<V1ClusterRole>());
+        Assert.Empty(DeployManifests.All<V1ClusterRoleBinding>());
+
+        // Nothing sneaks in as another cluster-scoped RBAC shape either.
+        var kinds = DeployManifests.All<IKubernetesObject>().Select(o => o.Kind).ToList();
+        Assert.DoesNotContain("ClusterRole", kinds);
+        Assert.DoesNotContain("ClusterRoleBinding", kinds);
+    }
+
+    [Fact]
+    public void EachRoleIsBoundToTheAlertHealerServiceAccountInItsOwnNamespace()
+    {
+        foreach (var role in DeployManifests.All<V1Role>())
+        {
+            var ns = role.Metadata.NamespaceProperty;
+            var binding = DeployManifests.Named<V1RoleBinding>(ns, role.Metadata.Name);
+
+            Assert.Equal("Role", binding.RoleRef.Kind);
+            Assert.Equal("rbac.authorization.k8s.io", binding.RoleRef.ApiGroup);
+            Assert.Equal(role.Metadata.Name, binding.RoleRef.Name);
+            var subject = Assert.Single(binding.Subjects);
+            Assert.Equal("ServiceAccount", subject.Kind);
+            Assert.Equal("alerthealer", subject.Name);
+            Assert.Equal("alerthealer", subject.NamespaceProperty);
+        }
+    }
+
+    [Fact]
+    public void EveryRoleBindingPointsAtARoleOfTheBase()
+    {
+        foreach (var binding in DeployManifests.All<V1RoleBinding>())
+        {
+            Assert.Contains(
+                DeployManifests.All<V1Role>(),
+                r => r.Metadata.NamespaceProperty == binding.Metadata.NamespaceProperty
+                    && r.Metadata.Name == binding.RoleRef.Name);
+        }
+    }
+}
