@@ -109,7 +109,11 @@ public sealed class InboxWorker(
         var (_, _, nextDue) = await SafeStatsAsync(ct);
         var wait = options.Value.PollInterval;
         if (nextDue is { } due && due - time.GetUtcNow() is var untilDue && untilDue < wait)
-            wait = untilDue > TimeSpan.Zero ? untilDue : TimeSpan.FromMilliseconds(1);
+        {
+            // Something is due already: look again now rather than arm a timer.
+            if (untilDue <= TimeSpan.Zero) return;
+            wait = untilDue;
+        }
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var delay = Task.Delay(wait, time, linked.Token);
         var signalled = signal.WaitAsync(linked.Token);

@@ -90,7 +90,7 @@ public sealed class SqliteInboxStore(SqliteDatabase db) : IInboxStore
     public Task<(int Depth, DateTimeOffset? Oldest, DateTimeOffset? NextDue)> StatsAsync(CancellationToken ct = default) =>
         db.ReadAsync(async c =>
         {
-            await using var command = c.Command("SELECT COUNT(*), MIN(received_ms), MIN(next_attempt_ms) FROM inbox WHERE state <> 'done'");
+            await using var command = c.Command("SELECT COUNT(*), MIN(received_ms), MIN(CASE WHEN state = 'pending' THEN next_attempt_ms END) FROM inbox WHERE state <> 'done'");
             await using var reader = await command.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
             DateTimeOffset? At(int i) => reader.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(i));

@@ -17,14 +17,14 @@ public sealed class KubernetesClusterClient(
     private readonly KubernetesOptions _options = options.Value;
 
     public Task<IReadOnlyList<PodInfo>> ListPodsAsync(string ns, string labelSelector, CancellationToken ct) =>
-        ReadAsync<IReadOnlyList<PodInfo>>("list pods", async t =>
+        ReadAsync<IReadOnlyList<PodInfo>>("list-pods", async t =>
         {
             var list = await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: labelSelector, cancellationToken: t);
             return list.Items.Select(p => p.ToInfo()).ToList();
         }, ct);
 
     public Task<PodInfo?> GetPodAsync(string ns, string name, CancellationToken ct) =>
-        ReadAsync("get pod", async t =>
+        ReadAsync("get-pod", async t =>
         {
             try
             {
@@ -41,7 +41,7 @@ public sealed class KubernetesClusterClient(
         var body = new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = uid } };
         try
         {
-            return await CallAsync("delete pod", async t =>
+            return await CallAsync("delete-pod", async t =>
             {
                 await client.CoreV1.DeleteNamespacedPodAsync(name, ns, body, cancellationToken: t);
                 return DeleteResult.Deleted;

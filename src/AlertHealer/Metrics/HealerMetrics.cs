@@ -46,6 +46,20 @@ public sealed class HealerMetrics
     public Gauge CooldownSeconds { get; }
     public Gauge Paused { get; }
 
+    // Series that alerts use with increase() must exist at 0 before their first event,
+    // or the first failure after a start is invisible.
+    public void Initialize(IEnumerable<string> policies)
+    {
+        foreach (var policy in policies)
+        {
+            _remediations.WithLabels(policy, Audit.Outcomes.Failed, "none");
+            _remediations.WithLabels(policy, Audit.Outcomes.Restarted, Audit.Verifications.Healed);
+            _remediations.WithLabels(policy, Audit.Outcomes.Restarted, Audit.Verifications.NotHealed);
+        }
+        foreach (var operation in new[] { "list-pods", "get-pod", "delete-pod" })
+            _dependencyErrors.WithLabels("kubernetes", operation);
+    }
+
     public void AlertReceived(string status, string outcome) => _alerts.WithLabels(status, outcome).Inc();
 
     // A restart is counted once its verification is known (Verified); every other decision now.

@@ -19,6 +19,7 @@ public static class MetricsSetup
         var inbox = app.Services.GetRequiredService<IInboxStore>();
         var views = app.Services.GetRequiredService<PolicyViews>();
         var time = app.Services.GetRequiredService<TimeProvider>();
+        metrics.Initialize(app.Services.GetRequiredService<PolicyCatalog>().All.Select(p => p.Name));
         metrics.Registry.AddBeforeCollectCallback(async ct =>
         {
             var (depth, oldest, _) = await inbox.StatsAsync(ct);

@@ -17,6 +17,7 @@ public sealed class RestartVerifier(
     ILogger<RestartVerifier> logger) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
+    private int _stopped;
     private readonly ConcurrentDictionary<long, Task> _running = new();
 
     public void Start(long auditId, Policy policy, PodAction deleted) =>
@@ -60,7 +61,10 @@ public sealed class RestartVerifier(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
+        // The host may stop this service more than once (it is both a singleton and hosted).
+        if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
+        try { await _stopping.CancelAsync(); }
+        catch (ObjectDisposedException) { return; }
         await Task.WhenAll(_running.Values).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 

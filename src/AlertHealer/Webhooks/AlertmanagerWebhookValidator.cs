@@ -8,6 +8,8 @@ public sealed class AlertmanagerWebhookValidator : AbstractValidator<Alertmanage
 
     public AlertmanagerWebhookValidator()
     {
+        // Stop at a field's first failure, so later checks never see a null.
+        RuleLevelCascadeMode = CascadeMode.Stop;
         RuleFor(x => x.Version).NotEmpty().Equal("4").WithMessage("Only Alertmanager webhook payload version \"4\" is understood.");
         RuleFor(x => x.Status).NotEmpty().Must(BeAStatus).WithMessage("'status' must be \"firing\" or \"resolved\".");
         RuleFor(x => x.Alerts).NotEmpty().WithMessage("'alerts' must contain at least one alert.")
@@ -21,13 +23,14 @@ public sealed class AlertmanagerWebhookValidator : AbstractValidator<Alertmanage
     {
         public AlertValidator()
         {
+            RuleLevelCascadeMode = CascadeMode.Stop;
             RuleFor(x => x.Status).NotEmpty().Must(BeAStatus).WithMessage("'status' must be \"firing\" or \"resolved\".");
             RuleFor(x => x.Labels).NotNull().WithMessage("'labels' is required.");
             RuleFor(x => x.Labels!).Must(l => l.TryGetValue("alertname", out var n) && !string.IsNullOrWhiteSpace(n))
                 .When(x => x.Labels is not null)
                 .OverridePropertyName("labels.alertname").WithMessage("'labels.alertname' is required.");
             RuleFor(x => x.StartsAt).NotNull().WithMessage("'startsAt' is required.")
-                .Must(t => t!.Value.Year > 1).When(x => x.StartsAt is not null).WithMessage("'startsAt' must be a real time.");
+                .Must(t => t!.Value.Year > 1).WithMessage("'startsAt' must be a real time.");
             RuleFor(x => x.Fingerprint).NotEmpty().Matches("^[0-9a-f]{1,64}$")
                 .WithMessage("'fingerprint' must be Alertmanager's hexadecimal fingerprint.");
             RuleFor(x => x.EndsAt).Must((alert, ends) => alert.StillFiring || ends >= alert.StartsAt)

@@ -1,0 +1,106 @@
+using AlertHealer.Audit;
+using AlertHealer.Tests.Infrastructure;
+using AlertHealer.Tests.Infrastructure.Kubernetes;
+
+namespace AlertHealer.Tests.Remediation;
+
+public sealed class GuardTests
+{
+    [Fact]
+    public async Task GoldmaneReadyForLessThanMinReadyForIsNotReadyYet()
+    {
+        await using var app = (await TestApp.StartAsync()).WithCalicoSystem(goldmaneReadyFor: TimeSpan.FromSeconds(30));
+
+        await app.PostWebhookAsync(Fixtures.Firing);
+        var skipped = await app.WaitForOutcomeAsync(Outcomes.DependencyNotReady);
+        Assert.Contains("Ready for 00:01:00", Assert.Single(skipped.Steps, s => s.Name == "dependency").Detail);
+        Assert.Empty(app.Kube.Deletes());
+
+        // Not a concluded incident: once goldmane has settled, the re-send acts.
+        app.Time.Advance(TimeSpan.FromSeconds(31));
+        await app.PostWebhookAsync(Fixtures.Firing);
+        await app.WaitForOutcomeAsync(Outcomes.Restarted);
+        Assert.Single(app.Kube.Deletes());
+    }
+
+    [Fact]
+    public async Task PodWithoutAControllerIsNeverDeleted()
+    {
+        await using var app = (await TestApp.StartAsync()).WithCalicoSystem(whisker: false);
+        app.Kube.AddPod("calico-system", Fixtures.WedgedPod, new Dictionary<string, string> { ["k8s-app"] = "whisker" }, true, controlled: false);
+
+        await app.PostWebhookAsync(Fixtures.Firing);
+
+        var entry = await app.WaitForOutcomeAsync(Outcomes.NoTarget);
+        Assert.Contains("controller", Assert.Single(entry.Steps, s => s.Name == "target").Detail);
+        Assert.DoesNotContain(app.Kube.Requests, r => r.Verb == "delete");
+    }
+
+    [Fact]
+    public async Task AlertNamingAPodThatIsGoneDeletesNothing()
+    {
+        await using var app = (await TestApp.StartAsync()).WithCalicoSystem(whisker: false);
+        app.Kube.AddPod("calico-system", "whisker-5b8d6c7f9-newer", new Dictionary<string, string> { ["k8s-app"] = "whisker" }, true);
+
+        await app.PostWebhookAsync(Fixtures.Firing);
+
+        await app.WaitForOutcomeAsync(Outcomes.AlreadyReplaced);
+        Assert.DoesNotContain(app.Kube.Requests, r => r.Verb == "delete");
+        Assert.Single(app.Kube.Pods("calico-system"), p => p.Metadata.Name == "whisker-5b8d6c7f9-newer");
+    }
+
+    [Fact]
+    public async Task PodReplacedBetweenDecisionAndDeleteIsLeftAlone()
+    {
+        await using var app = (await TestApp.StartAsync()).WithCalicoSystem();
+        string? replacementUid = null;
+        app.Kube.BeforeRequest = request =>
+        {
+            if (request.Verb == "delete" && replacementUid is null)
+            {
+                // The operator recreated the pod under the same name just before our delete.
+                app.Kube.RemovePod("calico-system", Fixtures.WedgedPod);
+                replacementUid = app.Kube.AddPod("calico-system", Fixtures.WedgedPod, new Dictionary<string, string> { ["k8s-app"] = "whisker" }, true).Metadata.Uid;
+            }
+            return Task.CompletedTask;
+        };
+
+        await app.PostWebhookAsync(Fixtures.Firing);
+
+        var entry = await app.WaitForOutcomeAsync(Outcomes.AlreadyReplaced);
+        Assert.Equal(409, Assert.Single(app.Kube.Requests, r => r.Verb == "delete").StatusCode);
+        Assert.Empty(app.Kube.Deletes());
+        Assert.Equal(replacementUid, app.Kube.Pods("calico-system").Single(p => p.Metadata.Name == Fixtures.WedgedPod).Metadata.Uid);
+        Assert.Null(entry.Error);
+    }
+
+    [Fact]
+    public async Task ReplacementThatBecomesReadyIsRecordedHealed()
+    {
+        await using var app = (await TestApp.StartAsync()).WithCalicoSystem();
+        app.Kube.ReplacementPolicy = ReplacementPolicy.RecreateReady;
+
+        await app.PostWebhookAsync(Fixtures.Firing);
+
+        var entry = await app.WaitForAuditAsync(e => e.Verification == Verifications.Healed, "healed");
+        Assert.Equal(Outcomes.Restarted, entry.Outcome);
+        Assert.Contains("is Ready", entry.VerificationDetail);
+        Assert.Single(app.Kube.Deletes());
+    }
+
+    [Fact]
+    public async Task ReplacementThatNeverBecomesReadyIsRecordedNotHealed()
+    {
+        await using var app = (await TestApp.StartAsync(s => s["AlertHealer:Policies:whisker:MaxAttempts"] = "1")).WithCalicoSystem();
+        app.Kube.ReplacementPolicy = ReplacementPolicy.RecreateNotReady;
+        await app.PostWebhookAsync(Fixtures.Firing);
+        await app.WaitForOutcomeAsync(Outcomes.Restarted);
+
+        var entry = await app.AdvanceUntilAsync(e => e.Verification == Verifications.NotHealed, TimeSpan.FromMinutes(1), 6, "not-healed");
+
+        Assert.Contains("within 00:03:00", entry.VerificationDetail);
+        // With MaxAttempts 1 a restart that did not heal waits for a human at once.
+        var policies = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<AlertHealer.Policies.PoliciesView>(app.Reader, "/policies", Json.Options);
+        Assert.True(policies!.Policies.Single().NeedsHuman);
+    }
+}
