@@ -19,6 +19,15 @@ public sealed class KubernetesOptions
 
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    // Where the single-flight Leases live: AlertHealer's own namespace.
+    public string LeaseNamespace { get; set; } = Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } ns ? ns : "alerthealer";
+
+    // This replica's name in a Lease's holderIdentity.
+    public string Identity { get; set; } = Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : Environment.MachineName;
+
+    // A holder that died frees the Lease after this long.
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
+
     // Reads (get, list) are retried this many times with jittered backoff; deletes never blindly.
     public int ReadRetries { get; set; } = 2;
 }

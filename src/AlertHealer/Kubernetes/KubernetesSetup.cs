@@ -11,10 +11,22 @@ public static class KubernetesSetup
             .Bind(builder.Configuration.GetSection(KubernetesOptions.Section))
             .Validate(o => o.CallTimeout > TimeSpan.Zero, $"{KubernetesOptions.Section}:CallTimeout must be positive")
             .Validate(o => o.ReadRetries is >= 0 and <= 10, $"{KubernetesOptions.Section}:ReadRetries must be between 0 and 10")
+            .Validate(o => o.LeaseDuration >= TimeSpan.FromSeconds(5), $"{KubernetesOptions.Section}:LeaseDuration must be at least 5 seconds")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.LeaseNamespace) && !string.IsNullOrWhiteSpace(o.Identity),
+                $"{KubernetesOptions.Section}:LeaseNamespace and {KubernetesOptions.Section}:Identity must be set")
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<KubernetesOptions>, ClusterConfigValidator>();
 
         builder.Services.AddSingleton<SimulatedCluster>();
+        builder.Services.AddSingleton<IKubernetes>(sp =>
+        {
+            var (_, config, error) = Resolve(sp.GetRequiredService<IOptions<KubernetesOptions>>().Value);
+            return config is not null ? new k8s.Kubernetes(config) : throw new InvalidOperationException(error ?? "the simulated cluster has no API client");
+        });
+        builder.Services.AddSingleton<ITargetLease>(sp =>
+            sp.GetRequiredService<IOptions<KubernetesOptions>>().Value.Mode == ClusterMode.Simulated
+                ? new InProcessLease()
+                : ActivatorUtilities.CreateInstance<KubernetesLease>(sp));
         builder.Services.AddSingleton<IClusterClient>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<KubernetesOptions>>().Value;
@@ -27,7 +39,7 @@ public static class KubernetesSetup
                 return sp.GetRequiredService<SimulatedCluster>();
             }
             logger.LogInformation("Kubernetes mode {Mode}, API server {Host}", mode, config!.Host);
-            return ActivatorUtilities.CreateInstance<KubernetesClusterClient>(sp, new k8s.Kubernetes(config));
+            return ActivatorUtilities.CreateInstance<KubernetesClusterClient>(sp, sp.GetRequiredService<IKubernetes>());
         });
         return builder;
     }

@@ -23,7 +23,7 @@ public sealed class SimulatedCluster : IClusterClient
     public TimeSpan ReadyAfter { get; init; } = TimeSpan.FromSeconds(2);
 
     public Task<IReadOnlyList<PodInfo>> ListPodsAsync(string ns, string labelSelector, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<PodInfo>>(_pods.Values.Where(p => p.Namespace == ns && Matches(p, labelSelector)).OrderBy(p => p.Name).ToList());
+        Task.FromResult<IReadOnlyList<PodInfo>>(_pods.Values.Where(p => p.Namespace == ns && LabelSelectors.Matches(p.Labels, labelSelector)).OrderBy(p => p.Name).ToList());
 
     public Task<PodInfo?> GetPodAsync(string ns, string name, CancellationToken ct) =>
         Task.FromResult(_pods.TryGetValue(ns + "/" + name, out var pod) ? pod : null);
@@ -73,10 +73,4 @@ public sealed class SimulatedCluster : IClusterClient
             new Dictionary<string, string> { ["k8s-app"] = "whisker" });
 
     private void Add(PodInfo pod) => _pods[pod.Namespace + "/" + pod.Name] = pod;
-
-    // Equality selectors only (k=v,k2=v2): what the shipped policies use.
-    private static bool Matches(PodInfo pod, string selector) =>
-        selector.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(term => term.Split('=', 2))
-            .All(kv => kv.Length == 2 && pod.Labels.TryGetValue(kv[0], out var v) && v == kv[1]);
 }

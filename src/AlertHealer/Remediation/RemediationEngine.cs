@@ -14,6 +14,7 @@ public sealed class RemediationEngine(
     TargetSelection targets,
     IClusterClient cluster,
     TargetLocks locks,
+    ITargetLease leases,
     IOptions<HealerOptions> options,
     TimeProvider time,
     ILogger<RemediationEngine> logger)
@@ -60,9 +61,16 @@ public sealed class RemediationEngine(
         using var held = locks.TryAcquire(policy.TargetKey);
         if (held is null)
         {
-            trace.Add("single-flight", "busy", $"another remediation of {policy.TargetKey} is running");
+            trace.Add("single-flight", "busy", $"another remediation of {policy.TargetKey} is running in this replica");
             return Done(Outcomes.InProgress);
         }
+        await using var lease = await leases.TryAcquireAsync($"alerthealer-{policy.Name}", ct);
+        if (lease is null)
+        {
+            trace.Add("single-flight", "busy", $"another replica holds the lease for policy {policy.Name}");
+            return Done(Outcomes.InProgress);
+        }
+        trace.Add("single-flight", "acquired", $"lease alerthealer-{policy.Name} held for this remediation");
 
         try
         {

@@ -13,17 +13,27 @@ public sealed class TargetSelection(IClusterClient cluster)
     public async Task<Selection> SelectAsync(Policy policy, AlertRef? alert, DecisionTrace trace, CancellationToken ct)
     {
         var target = policy.Options.Target;
-        var pods = await cluster.ListPodsAsync(target.Namespace, target.Selector, ct);
-        var named = NamedPod(alert, target.Namespace);
-        if (named is not null)
+        IReadOnlyList<PodInfo> pods;
+        if (NamedPod(alert, target.Namespace) is { } named)
         {
-            var match = pods.FirstOrDefault(p => p.Name == named);
-            if (match is null || match.Terminating)
+            // The alert names the pod: read exactly that one. It must still carry the target's
+            // labels, so an alert can never steer a delete outside the policy's selector.
+            var namedPod = await cluster.GetPodAsync(target.Namespace, named, ct);
+            if (namedPod is null || namedPod.Terminating)
             {
-                trace.Add("target", "already-replaced", $"the alert names pod {named}, which no longer exists among {target}", pods);
+                trace.Add("target", "already-replaced", $"the alert names pod {named}, which no longer exists in {target.Namespace}");
                 return new Selection(null, Outcomes.AlreadyReplaced);
             }
-            pods = [match];
+            if (!LabelSelectors.Matches(namedPod.Labels, target.Selector))
+            {
+                trace.Add("target", "none", $"pod {named} does not match the policy's selector {target.Selector}; it is not this policy's to restart", [namedPod]);
+                return new Selection(null, Outcomes.NoTarget);
+            }
+            pods = [namedPod];
+        }
+        else
+        {
+            pods = await cluster.ListPodsAsync(target.Namespace, target.Selector, ct);
         }
         var eligible = pods.Where(p => p.Controlled && !p.Terminating).ToList();
         if (eligible.Count == 0)

@@ -50,6 +50,18 @@ public sealed class GuardTests
     }
 
     [Fact]
+    public async Task AlertCannotSteerTheDeleteToAPodOutsideTheSelector()
+    {
+        await using var app = (await TestApp.StartAsync()).WithCalicoSystem();
+
+        await app.PostWebhookAsync(Fixtures.NewIncident("00000000000000ff", pod: "goldmane-7d9f8b6c5-q4wzt"));
+
+        var entry = await app.WaitForOutcomeAsync(Outcomes.NoTarget);
+        Assert.Contains("does not match", Assert.Single(entry.Steps, s => s.Name == "target").Detail);
+        Assert.DoesNotContain(app.Kube.Requests, r => r.Verb == "delete");
+    }
+
+    [Fact]
     public async Task PodReplacedBetweenDecisionAndDeleteIsLeftAlone()
     {
         await using var app = (await TestApp.StartAsync()).WithCalicoSystem();

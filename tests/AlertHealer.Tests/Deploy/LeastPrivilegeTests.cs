@@ -1,0 +1,99 @@
+using System.Text.Json;
+using AlertHealer.Audit;
+using AlertHealer.Tests.Infrastructure;
+using AlertHealer.Tests.Infrastructure.Kubernetes;
+using k8s.Models;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AlertHealer.Tests.Deploy;
+
+// Least privilege proven from what AlertHealer really asked the API server for: every
+// request is allowed by a Role in deploy/, and every rule there is used by some request.
+// tests/run.sh runs this after the whole suite, over the ledger every fake API server wrote;
+// run alone, it records the main scenarios itself.
+[Trait("Category", "LeastPrivilege")]
+public sealed class LeastPrivilegeTests
+{
+    private sealed record Access(string Verb, string ApiGroup, string Resource, string Namespace, string? NonResourceUrl);
+
+    // Paths every authenticated identity may GET through the default discovery ClusterRoles.
+    private static readonly string[] PublicPaths = ["/version", "/api", "/apis", "/healthz", "/readyz", "/livez"];
+
+    [Fact]
+    public async Task EveryRequestIsAllowedByTheShippedRoles()
+    {
+        var accesses = await RecordedAccessAsync();
+        var roles = DeployManifests.All<V1Role>().ToList();
+
+        var denied = accesses
+            .Where(a => a.NonResourceUrl is null ? !roles.Any(r => Allows(r, a)) : !PublicPaths.Contains(a.NonResourceUrl.TrimEnd('/')))
+            .Distinct()
+            .ToList();
+
+        Assert.True(denied.Count == 0, "requests no Role allows: " + string.Join("; ", denied));
+    }
+
+    [Fact]
+    public async Task EveryGrantedRuleIsUsed()
+    {
+        var accesses = await RecordedAccessAsync();
+
+        var unused = (
+            from role in DeployManifests.All<V1Role>()
+            from rule in role.Rules
+            from verb in rule.Verbs
+            from resource in rule.Resources
+            where !accesses.Any(a => a.Verb == verb && a.Resource == resource && a.Namespace == role.Metadata.NamespaceProperty
+                && rule.ApiGroups.Contains(a.ApiGroup))
+            select $"{role.Metadata.NamespaceProperty}/{role.Metadata.Name}: {verb} {resource}").ToList();
+
+        Assert.True(unused.Count == 0, "granted but never used: " + string.Join("; ", unused));
+        Assert.Empty(DeployManifests.All<V1ClusterRole>());
+        Assert.Empty(DeployManifests.All<V1ClusterRoleBinding>());
+    }
+
+    private static bool Allows(V1Role role, Access a) =>
+        role.Metadata.NamespaceProperty == a.Namespace && role.Rules.Any(rule =>
+            rule.ApiGroups.Contains(a.ApiGroup) && rule.Resources.Contains(a.Resource) && rule.Verbs.Contains(a.Verb)
+            && (rule.ResourceNames is null || rule.ResourceNames.Count == 0));
+
+    private static async Task<IReadOnlyList<Access>> RecordedAccessAsync()
+    {
+        var ledger = Environment.GetEnvironmentVariable("ALERTHEALER_TEST_LEDGER");
+        var complete = Environment.GetEnvironmentVariable("ALERTHEALER_LEDGER_COMPLETE") == "1";
+        if (!complete || ledger is null || !File.Exists(ledger))
+        {
+            ledger = Path.Combine(Directory.CreateTempSubdirectory("alerthealer-rbac-").FullName, "ledger.jsonl");
+            await RecordScenariosAsync(ledger);
+        }
+        return File.ReadLines(ledger).Where(l => l.Length > 0).Select(Parse).ToList();
+    }
+
+    private static Access Parse(string line)
+    {
+        var e = JsonSerializer.Deserialize<Dictionary<string, string>>(line)!;
+        var resource = e["subresource"] is { Length: > 0 } sub ? $"{e["resource"]}/{sub}" : e["resource"];
+        return new Access(e["verb"], e["apiGroup"], resource, e["namespace"], e.GetValueOrDefault("nonResourceURL"));
+    }
+
+    // What a production instance does: readiness, a webhook restart verified by watch, a
+    // manual restart, each with its lease.
+    private static async Task RecordScenariosAsync(string ledger)
+    {
+        var time = new FakeTimeProvider(TestApp.Start);
+        await using var kube = await FakeKubernetesApi.StartAsync(time, ledger);
+        kube.ReplacementPolicy = ReplacementPolicy.RecreateNotReady;
+        await using var app = (await TestApp.StartAsync(kube: kube, time: time)).WithCalicoSystem();
+        (await app.Anonymous.GetAsync("/readyz")).EnsureSuccessStatusCode();
+        await app.PostWebhookAsync(Fixtures.Firing);
+        await app.WaitForOutcomeAsync(Outcomes.Restarted);
+        // The replacement becomes Ready only once the verifier is watching for it.
+        await kube.WaitForRequestAsync(r => r.Verb == "watch", TimeSpan.FromSeconds(10));
+        var replacement = kube.Pods("calico-system").Single(p => p.Metadata.Labels["k8s-app"] == "whisker");
+        kube.SetReady("calico-system", replacement.Metadata.Name, true);
+        await app.WaitForAuditAsync(e => e.Verification == Verifications.Healed, "healed");
+        using var manual = await app.Operator.PostAsync("/remediate",
+            new StringContent("{\"policy\":\"whisker\",\"reason\":\"rbac proof\"}", System.Text.Encoding.UTF8, "application/json"));
+        manual.EnsureSuccessStatusCode();
+    }
+}
