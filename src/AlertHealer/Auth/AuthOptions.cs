@@ -11,6 +11,10 @@ public sealed class AuthOptions
     public string? ReaderToken { get; set; }
     public string? ReaderTokenFile { get; set; }
 
+    // Lets Kubernetes users call /remediate with their own token (TokenReview +
+    // SubjectAccessReview for delete pods in the target namespace).
+    public bool KubernetesAuth { get; set; }
+
     // Tokens shorter than this are refused at startup: they are guessable.
     public const int MinimumLength = 16;
 }

@@ -1,3 +1,4 @@
+using AlertHealer.Kubernetes;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -17,7 +18,12 @@ public static class AuthSetup
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Roles.Webhook, p => p.RequireRole(Roles.Webhook))
             .AddPolicy(Roles.Operator, p => p.RequireRole(Roles.Operator))
-            .AddPolicy(Roles.Reader, p => p.RequireRole(Roles.Reader, Roles.Operator));
+            .AddPolicy(Roles.Reader, p => p.RequireRole(Roles.Reader, Roles.Operator))
+            .AddPolicy(Roles.Remediate, p => p.RequireRole(Roles.Operator, Roles.KubernetesUser));
+        builder.Services.AddSingleton<IKubernetesReviews>(sp =>
+            sp.GetRequiredService<IOptions<KubernetesOptions>>().Value.Mode == ClusterMode.Simulated
+                ? new NoKubernetesReviews()
+                : ActivatorUtilities.CreateInstance<KubernetesReviews>(sp));
         return builder;
     }
 

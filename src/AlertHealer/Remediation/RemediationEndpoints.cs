@@ -14,19 +14,18 @@ public static class RemediationEndpoints
 {
     public static IEndpointRouteBuilder MapRemediation(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("")
-            .WithTags("Remediation")
-            .RequireAuthorization(Roles.Operator);
+        var group = app.MapGroup("").WithTags("Remediation");
 
-        group.MapPost("/remediate", RemediateAsync).Validate<RemediateRequest>();
-        group.MapPost("/simulate", SimulateAsync).Validate<AlertmanagerWebhook>();
+        // The operator token, or (when enabled) a Kubernetes user allowed to delete the pods.
+        group.MapPost("/remediate", RemediateAsync).Validate<RemediateRequest>().RequireAuthorization(Roles.Remediate);
+        group.MapPost("/simulate", SimulateAsync).Validate<AlertmanagerWebhook>().RequireAuthorization(Roles.Operator);
         return app;
     }
 
-    private static async Task<Results<Ok<RemediateResponse>, NotFound<ProblemDetails>, JsonHttpResult<RemediateResponse>>> RemediateAsync(
-        RemediateRequest body, PolicyCatalog policies, ManualRemediation manual, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Ok<RemediateResponse>, NotFound<ProblemDetails>, JsonHttpResult<RemediateResponse>, ProblemHttpResult>> RemediateAsync(
+        RemediateRequest body, PolicyCatalog policies, ManualRemediation manual, IKubernetesReviews reviews, ClaimsPrincipal user, CancellationToken ct)
     {
-        if (policies.Find(body.Policy!) is null)
+        if (policies.Find(body.Policy!) is not { } policy)
         {
             return TypedResults.NotFound(new ProblemDetails
             {
@@ -34,6 +33,15 @@ public static class RemediationEndpoints
                 Title = "Unknown policy",
                 Detail = $"No policy named '{body.Policy}'. Known policies: {string.Join(", ", policies.All.Select(p => p.Name))}.",
             });
+        }
+        if (user.IsInRole(Roles.KubernetesUser))
+        {
+            var reviewed = new ReviewedUser(user.Identity!.Name!, user.FindAll(BearerTokenHandler.GroupClaim).Select(c => c.Value).ToList());
+            if (!await reviews.MayDeletePodsAsync(reviewed, policy.Options.Target.Namespace, ct))
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed",
+                    detail: $"Kubernetes says {reviewed.Name} may not delete pods in {policy.Options.Target.Namespace}.");
+            }
         }
         var actor = new Actor(user.FindFirstValue(ClaimTypes.Role) ?? Roles.Operator, user.Identity?.Name ?? "unknown");
         var request = new RemediationRequest(Triggers.Manual, null, body.Policy, body.DryRun, body.Reason, actor);

@@ -6,12 +6,12 @@ namespace AlertHealer.Tests.Deploy;
 
 // `kubectl apply -k deploy/` first runs this same kustomize build; kubectl
 // (with kustomize built in) is part of the project's machine image.
-public class KustomizeBuildTests
+public sealed class KustomizeBuildTests
 {
     [Fact]
     public void KubectlKustomizeBuildsTheBaseIntoExactlyTheListedObjects()
     {
-        var built = KubernetesYaml.LoadAllFromString(KubectlKustomize(), strict: true)
+        var built = KubernetesYaml.LoadAllFromString(KubectlKustomize(DeployManifests.Folder), strict: true)
             .Cast<IKubernetesObject<V1ObjectMeta>>()
             .Select(Identity)
             .Order(StringComparer.Ordinal)
@@ -24,10 +24,30 @@ public class KustomizeBuildTests
         Assert.Equal(listed, built);
     }
 
+    [Fact]
+    public void TheKubernetesAuthComponentAddsTheDelegatorBindingAndTurnsTheModeOn()
+    {
+        var overlay = Directory.CreateTempSubdirectory("alerthealer-overlay-").FullName;
+        File.WriteAllText(Path.Combine(overlay, "kustomization.yaml"), $$"""
+            apiVersion: kustomize.config.k8s.io/v1beta1
+            kind: Kustomization
+            resources:
+              - {{Path.GetRelativePath(overlay, DeployManifests.Folder)}}
+            components:
+              - {{Path.GetRelativePath(overlay, Path.Combine(DeployManifests.Folder, "components", "kubernetes-auth"))}}
+            """);
+
+        var built = KubernetesYaml.LoadAllFromString(KubectlKustomize(overlay), strict: true);
+
+        Assert.Equal("system:auth-delegator", Assert.Single(built.OfType<V1ClusterRoleBinding>()).RoleRef.Name);
+        var env = Assert.Single(built.OfType<V1Deployment>()).Spec.Template.Spec.Containers[0].Env;
+        Assert.Contains(env, e => e.Name == "AlertHealer__Auth__KubernetesAuth" && e.Value == "true");
+    }
+
     private static string Identity(IKubernetesObject<V1ObjectMeta> o) =>
         $"{o.ApiVersion}/{o.Kind} {o.Metadata.NamespaceProperty}/{o.Metadata.Name}";
 
-    private static string KubectlKustomize()
+    private static string KubectlKustomize(string folder)
     {
         var start = new ProcessStartInfo("kubectl")
         {
@@ -36,7 +56,7 @@ public class KustomizeBuildTests
             UseShellExecute = false,
         };
         start.ArgumentList.Add("kustomize");
-        start.ArgumentList.Add(DeployManifests.Folder);
+        start.ArgumentList.Add(folder);
 
         Process process;
         try

@@ -2,6 +2,7 @@ using System.Text.Json;
 using AlertHealer.Audit;
 using AlertHealer.Tests.Infrastructure;
 using AlertHealer.Tests.Infrastructure.Kubernetes;
+using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Time.Testing;
 
@@ -19,6 +20,28 @@ public sealed class LeastPrivilegeTests
     // Paths every authenticated identity may GET through the default discovery ClusterRoles.
     private static readonly string[] PublicPaths = ["/version", "/api", "/apis", "/healthz", "/readyz", "/livez"];
 
+    // The built-in ClusterRole the optional kubernetes-auth component binds, as Kubernetes defines it.
+    private static readonly Access[] AuthDelegator =
+    [
+        new("create", "authentication.k8s.io", "tokenreviews", "", null),
+        new("create", "authorization.k8s.io", "subjectaccessreviews", "", null),
+    ];
+
+    private static V1ClusterRoleBinding AuthDelegatorBinding() =>
+        Assert.Single(KubernetesYaml.LoadAllFromString(
+            File.ReadAllText(RepoFiles.PathOf("deploy/components/kubernetes-auth/clusterrolebinding.yaml")), strict: true).OfType<V1ClusterRoleBinding>());
+
+    [Fact]
+    public void TheOnlyClusterWideGrantIsTheOptionalAuthDelegatorBinding()
+    {
+        var binding = AuthDelegatorBinding();
+
+        Assert.Equal("system:auth-delegator", binding.RoleRef.Name);
+        Assert.Equal("alerthealer", Assert.Single(binding.Subjects).Name);
+        Assert.Empty(DeployManifests.All<V1ClusterRole>());
+        Assert.Empty(DeployManifests.All<V1ClusterRoleBinding>());
+    }
+
     [Fact]
     public async Task EveryRequestIsAllowedByTheShippedRoles()
     {
@@ -26,7 +49,9 @@ public sealed class LeastPrivilegeTests
         var roles = DeployManifests.All<V1Role>().ToList();
 
         var denied = accesses
-            .Where(a => a.NonResourceUrl is null ? !roles.Any(r => Allows(r, a)) : !PublicPaths.Contains(a.NonResourceUrl.TrimEnd('/')))
+            .Where(a => a.NonResourceUrl is null
+                ? !roles.Any(r => Allows(r, a)) && !AuthDelegator.Contains(a)
+                : !PublicPaths.Contains(a.NonResourceUrl.TrimEnd('/')))
             .Distinct()
             .ToList();
 
@@ -47,9 +72,9 @@ public sealed class LeastPrivilegeTests
                 && rule.ApiGroups.Contains(a.ApiGroup))
             select $"{role.Metadata.NamespaceProperty}/{role.Metadata.Name}: {verb} {resource}").ToList();
 
+        unused.AddRange(AuthDelegator.Where(g => !accesses.Contains(g)).Select(g => $"system:auth-delegator: {g.Verb} {g.Resource}"));
+
         Assert.True(unused.Count == 0, "granted but never used: " + string.Join("; ", unused));
-        Assert.Empty(DeployManifests.All<V1ClusterRole>());
-        Assert.Empty(DeployManifests.All<V1ClusterRoleBinding>());
     }
 
     private static bool Allows(V1Role role, Access a) =>
@@ -95,5 +120,13 @@ public sealed class LeastPrivilegeTests
         using var manual = await app.Operator.PostAsync("/remediate",
             new StringContent("{\"policy\":\"whisker\",\"reason\":\"rbac proof\"}", System.Text.Encoding.UTF8, "application/json"));
         manual.EnsureSuccessStatusCode();
+
+        // The optional Kubernetes-native caller.
+        await using var native = (await TestApp.StartAsync(s => s["AlertHealer:Auth:KubernetesAuth"] = "true", kube: kube, time: time));
+        kube.AddUser("rbac-proof-user-token-0123456789", "proof", []);
+        kube.Allow("proof", "delete", "pods", "calico-system");
+        using var byUser = await native.Client("rbac-proof-user-token-0123456789").PostAsync("/remediate",
+            new StringContent("{\"policy\":\"whisker\",\"reason\":\"rbac proof\",\"dryRun\":true}", System.Text.Encoding.UTF8, "application/json"));
+        byUser.EnsureSuccessStatusCode();
     }
 }

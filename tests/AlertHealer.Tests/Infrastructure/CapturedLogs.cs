@@ -1,0 +1,33 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace AlertHealer.Tests.Infrastructure;
+
+// Keeps every log line (message, exception, state values) so a test can search the whole output.
+public sealed class CapturedLogs : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyList<string> Lines => _lines.ToList();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+
+    public void Dispose() { }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull
+        {
+            lines.Enqueue($"{category} scope: {state}");
+            return null;
+        }
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(" ", pairs.Select(p => $"{p.Key}={p.Value}")) : "";
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {values} {exception}");
+        }
+    }
+}
