@@ -5,10 +5,10 @@ using Microsoft.Data.Sqlite;
 
 namespace AlertHealer.Inbox;
 
-public sealed class SqliteInboxStore(SqliteDatabase db) : IInboxStore
+public sealed class SqliteInboxStore(SqliteDatabase db, SqliteGroupCommit groupCommit) : IInboxStore
 {
     public Task<IReadOnlyList<Enqueued>> EnqueueAsync(IReadOnlyList<InboxAlert> alerts, DateTimeOffset now, CancellationToken ct = default) =>
-        db.WriteAsync<IReadOnlyList<Enqueued>>(async (c, tx) =>
+        groupCommit.WriteAsync<IReadOnlyList<Enqueued>>(async (c, tx) =>
         {
             var results = new List<Enqueued>(alerts.Count);
             foreach (var alert in alerts) results.Add(await EnqueueOneAsync(c, tx, alert, now));

@@ -5,8 +5,12 @@ namespace AlertHealer.Storage;
 
 // One SQLite file for the audit log, the inbox and policy state, so a decision and its
 // audit entry commit together.
-public sealed class SqliteDatabase(IOptions<StorageOptions> options)
+public sealed class SqliteDatabase(IOptions<StorageOptions> options) : IDisposable
 {
+    // One writer at a time inside the process, queued fairly and without blocking threads;
+    // SQLite's own busy handler sleeps and lets late arrivals overtake, which ruins the tail.
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
     private readonly string _connectionString = new SqliteConnectionStringBuilder(options.Value.ConnectionString)
     {
         DefaultTimeout = (int)Math.Ceiling(options.Value.BusyTimeout.TotalSeconds),
@@ -20,7 +24,7 @@ public sealed class SqliteDatabase(IOptions<StorageOptions> options)
         {
             await connection.OpenAsync(ct);
             await using var pragma = connection.CreateCommand();
-            pragma.CommandText = $"PRAGMA busy_timeout = {(int)options.Value.BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys = ON;";
+            pragma.CommandText = $"PRAGMA busy_timeout = {(int)options.Value.BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;";
             await pragma.ExecuteNonQueryAsync(ct);
             return connection;
         }
@@ -35,6 +39,8 @@ public sealed class SqliteDatabase(IOptions<StorageOptions> options)
     // writers queue on busy_timeout instead of failing on upgrade).
     public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct = default)
     {
+        if (!await _writer.WaitAsync(options.Value.BusyTimeout, ct))
+            throw new StoreUnavailableException($"the store is busy: no write slot within {options.Value.BusyTimeout}");
         try
         {
             await using var connection = await OpenAsync(ct);
@@ -46,6 +52,10 @@ public sealed class SqliteDatabase(IOptions<StorageOptions> options)
         catch (SqliteException ex)
         {
             throw new StoreUnavailableException($"the store could not write: {ex.Message}", ex);
+        }
+        finally
+        {
+            _writer.Release();
         }
     }
 
@@ -61,4 +71,6 @@ public sealed class SqliteDatabase(IOptions<StorageOptions> options)
             throw new StoreUnavailableException($"the store could not read: {ex.Message}", ex);
         }
     }
+
+    public void Dispose() => _writer.Dispose();
 }

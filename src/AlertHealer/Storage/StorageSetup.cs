@@ -21,6 +21,8 @@ public static class StorageSetup
         builder.Services.AddSingleton<IInboxStore, SqliteInboxStore>();
         builder.Services.AddSingleton<IStateStore, SqliteStateStore>();
         builder.Services.AddHostedService<Migrator>();
+        builder.Services.AddSingleton<SqliteGroupCommit>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SqliteGroupCommit>());
         return builder;
     }
 
