@@ -30,7 +30,18 @@ public sealed class RestartVerifier(
             var target = policy.Options.Target;
             using var deadline = new CancellationTokenSource(policy.Options.VerifyTimeout, time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, _stopping.Token);
-            var replacement = await cluster.WaitForReadyReplacementAsync(target.Namespace, target.Selector, deleted.Uid, linked.Token);
+            PodInfo? replacement;
+            try
+            {
+                // WaitAsync as well: an idle watch may notice cancellation late, and neither the
+                // deadline nor shutdown should wait for it.
+                replacement = await cluster.WaitForReadyReplacementAsync(target.Namespace, target.Selector, deleted.Uid, linked.Token)
+                    .WaitAsync(linked.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                replacement = null;
+            }
             if (_stopping.IsCancellationRequested) return;
 
             var (verification, detail) = replacement is not null
