@@ -41,13 +41,17 @@ public sealed class TestApp : IAsyncDisposable
     public HttpClient Reader { get; }
     public IServiceProvider Services => _factory.Services;
 
+    // Where the app listens: http://localhost/ in memory, or the real loopback address with kestrel.
+    public Uri BaseAddress => Anonymous.BaseAddress!;
+
     // Starts an app. Pass a previous app's directory/cluster/clock to restart on the same store.
     public static async Task<TestApp> StartAsync(
         Action<Dictionary<string, string?>>? configure = null,
         string? directory = null,
         FakeKubernetesApi? kube = null,
         FakeTimeProvider? time = null,
-        Microsoft.Extensions.Logging.ILoggerProvider? logs = null)
+        Microsoft.Extensions.Logging.ILoggerProvider? logs = null,
+        bool kestrel = false)
     {
         time ??= new FakeTimeProvider(Start);
         var ownsCluster = kube is null;
@@ -66,6 +70,12 @@ public sealed class TestApp : IAsyncDisposable
         var factory = new AlertHealerFactory(settings, time, logs);
         try
         {
+            if (kestrel)
+            {
+                // A real socket on a free loopback port, for clients outside this process.
+                factory.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+                factory.StartServer();
+            }
             var app = new TestApp(factory, kube, time, directory, ownsCluster);
             // Touch the server so hosted services (migrations, worker) have started.
             using var ready = await app.Anonymous.GetAsync("/healthz");
