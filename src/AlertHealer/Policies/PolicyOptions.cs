@@ -1,3 +1,5 @@
+using AlertHealer.Loki;
+
 namespace AlertHealer.Policies;
 
 public enum PolicyMode
@@ -30,6 +32,8 @@ public sealed class PolicyOptions
     public TimeSpan HealthyResetAfter { get; set; } = TimeSpan.FromHours(1);
     public int MaxAttempts { get; set; } = 3;
     public TimeSpan VerifyTimeout { get; set; } = TimeSpan.FromMinutes(3);
+    // Re-checked in Loki before acting (null: the alert alone decides).
+    public SignalOptions? Signal { get; set; }
 }
 
 public sealed class PodSelector
