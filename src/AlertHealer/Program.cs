@@ -6,6 +6,7 @@ using AlertHealer.Kubernetes;
 using AlertHealer.Metrics;
 using AlertHealer.Policies;
 using AlertHealer.Remediation;
+using AlertHealer.Security;
 using AlertHealer.Storage;
 using AlertHealer.Webhooks;
 
@@ -13,6 +14,7 @@ var builder = WebApplication.CreateBuilder(DemoMode.Strip(args, out var demo));
 builder.AddDemoMode(demo);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddApi();
+builder.AddEdgeProtection();
 builder.AddTokenAuth();
 builder.AddMetrics();
 builder.AddStorage();
@@ -20,8 +22,10 @@ builder.AddKubernetes();
 builder.AddRemediation();
 
 var app = builder.Build();
+app.UseEdgeProtection();
 app.UseApi();
 app.UseAuthentication();
+app.UseRateLimiter();
 app.UseAuthorization();
 app.MapHealth();
 app.MapWebhooks();

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using AlertHealer.Auth;
 using AlertHealer.Remediation;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace AlertHealer.Policies;
@@ -38,12 +37,12 @@ public static class PolicyEndpoints
     private static async Task<Ok<PoliciesView>> ListAsync(PolicyViews views, CancellationToken ct) =>
         TypedResults.Ok(await views.BuildAsync(ct));
 
-    private static async Task<Results<Ok<PolicyView>, NotFound<ProblemDetails>>> ChangeAsync(
+    private static async Task<Results<Ok<PolicyView>, ProblemHttpResult>> ChangeAsync(
         string name, PolicyCatalog catalog, IStateStore state, TimeProvider time, Func<PolicyState, PolicyState> change, CancellationToken ct)
     {
         if (catalog.Find(name) is not { } policy)
         {
-            return TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Unknown policy", Detail = $"No policy named '{name}'." });
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown policy", detail: $"No policy named '{name}'.");
         }
         var updated = await state.UpdatePolicyAsync(policy.Name, change, ct);
         return TypedResults.Ok(PolicyViews.View(policy, updated, time.GetUtcNow()));

@@ -15,7 +15,7 @@ public sealed class RemediateRequestValidator : AbstractValidator<RemediateReque
     public RemediateRequestValidator()
     {
         RuleFor(x => x.Policy).NotEmpty().WithMessage("'policy' names the policy to run, e.g. \"whisker\".")
-            .MaximumLength(63).Matches("^[a-z0-9-]+$").WithMessage("'policy' is a policy name (lowercase letters, digits, '-').");
+            .MaximumLength(63).Matches(@"^[a-z0-9-]+\z").WithMessage("'policy' is a policy name (lowercase letters, digits, '-').");
         RuleFor(x => x.Reason).NotEmpty().WithMessage("'reason' says why, for the audit log.").MaximumLength(500);
     }
 }

@@ -3,10 +3,10 @@ using AlertHealer.Audit;
 using AlertHealer.Auth;
 using AlertHealer.Inbox;
 using AlertHealer.Policies;
+using AlertHealer.Security;
 using AlertHealer.Validation;
 using AlertHealer.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace AlertHealer.Remediation;
 
@@ -14,25 +14,25 @@ public static class RemediationEndpoints
 {
     public static IEndpointRouteBuilder MapRemediation(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("Remediation");
+        var group = app.MapGroup("")
+            .WithTags("Remediation")
+            .RequireRateLimiting(ManualRateLimit.Policy);
 
         // The operator token, or (when enabled) a Kubernetes user allowed to delete the pods.
-        group.MapPost("/remediate", RemediateAsync).Validate<RemediateRequest>().RequireAuthorization(Roles.Remediate);
-        group.MapPost("/simulate", SimulateAsync).Validate<AlertmanagerWebhook>().RequireAuthorization(Roles.Operator);
+        group.MapPost("/remediate", RemediateAsync).Validate<RemediateRequest>().RequireAuthorization(Roles.Remediate)
+            .WithBodyLimit(l => l.RemediateBodyBytes);
+        group.MapPost("/simulate", SimulateAsync).Validate<AlertmanagerWebhook>().RequireAuthorization(Roles.Operator)
+            .WithBodyLimit(l => l.SimulateBodyBytes);
         return app;
     }
 
-    private static async Task<Results<Ok<RemediateResponse>, NotFound<ProblemDetails>, JsonHttpResult<RemediateResponse>, ProblemHttpResult>> RemediateAsync(
+    private static async Task<Results<Ok<RemediateResponse>, JsonHttpResult<RemediateResponse>, ProblemHttpResult>> RemediateAsync(
         RemediateRequest body, PolicyCatalog policies, ManualRemediation manual, IKubernetesReviews reviews, ClaimsPrincipal user, CancellationToken ct)
     {
         if (policies.Find(body.Policy!) is not { } policy)
         {
-            return TypedResults.NotFound(new ProblemDetails
-            {
-                Status = StatusCodes.Status404NotFound,
-                Title = "Unknown policy",
-                Detail = $"No policy named '{body.Policy}'. Known policies: {string.Join(", ", policies.All.Select(p => p.Name))}.",
-            });
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown policy",
+                detail: $"No policy named '{body.Policy}'. Known policies: {string.Join(", ", policies.All.Select(p => p.Name))}.");
         }
         if (user.IsInRole(Roles.KubernetesUser))
         {

@@ -24,6 +24,7 @@ public static class ApiSetup
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestHandler>();
+        builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
         return builder;
     }
 
@@ -32,6 +33,22 @@ public static class ApiSetup
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         return app;
+    }
+
+    // A store that cannot be read or written is a 503 everywhere, never a 500.
+    private sealed class StoreUnavailableHandler(IProblemDetailsService problems) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+        {
+            if (exception is not Storage.StoreUnavailableException) return false;
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "5";
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = 503, Title = "The audit store is unavailable; retry later." },
+            });
+        }
     }
 
     private sealed class BadRequestHandler(IProblemDetailsService problems) : IExceptionHandler

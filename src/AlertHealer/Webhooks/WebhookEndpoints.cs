@@ -2,6 +2,7 @@ using AlertHealer.Audit;
 using AlertHealer.Auth;
 using AlertHealer.Inbox;
 using AlertHealer.Metrics;
+using AlertHealer.Security;
 using AlertHealer.Storage;
 using AlertHealer.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,7 +19,8 @@ public static class WebhookEndpoints
 
         group.MapPost("/alertmanager", ReceiveAsync)
             .Validate<AlertmanagerWebhook>()
-            .Accepts<AlertmanagerWebhook>("application/json");
+            .Accepts<AlertmanagerWebhook>("application/json")
+            .WithBodyLimit(l => l.WebhookBodyBytes);
         return app;
     }
 
