@@ -1,45 +1,88 @@
+using System.Diagnostics;
 using AlertHealer.Tests.Infrastructure;
 
 namespace AlertHealer.Tests;
 
+// Startup refusals, shown on the real process: it must exit non-zero and say what to set.
 public sealed class StartupTests
 {
-    [Theory]
-    [InlineData("AlertHealer:Auth:WebhookToken", "AlertHealer:Auth:WebhookToken")]
-    [InlineData("AlertHealer:Auth:OperatorToken", "AlertHealer:Auth:OperatorToken")]
-    [InlineData("AlertHealer:Auth:ReaderToken", "AlertHealer:Auth:ReaderToken")]
-    public async Task MissingTokenStopsStartupNamingTheKey(string key, string named)
+    private static Dictionary<string, string?> ValidSettings(string directory) => new()
     {
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.StartAsync(s => s[key] = null));
+        ["AlertHealer__Kubernetes__Mode"] = "Simulated",
+        ["AlertHealer__Audit__ConnectionString"] = $"Data Source={Path.Combine(directory, "alerthealer.db")}",
+        ["AlertHealer__Auth__WebhookToken"] = TestApp.WebhookToken,
+        ["AlertHealer__Auth__OperatorToken"] = TestApp.OperatorToken,
+        ["AlertHealer__Auth__ReaderToken"] = TestApp.ReaderToken,
+    };
 
-        Assert.Contains(named, Flatten(error));
+    [Theory]
+    [InlineData("AlertHealer__Auth__WebhookToken", null, "AlertHealer:Auth:WebhookToken")]
+    [InlineData("AlertHealer__Auth__OperatorToken", null, "AlertHealer:Auth:OperatorToken")]
+    [InlineData("AlertHealer__Auth__ReaderToken", null, "AlertHealer:Auth:ReaderToken")]
+    [InlineData("AlertHealer__Auth__WebhookToken", "short", "AlertHealer:Auth:WebhookToken")]
+    [InlineData("AlertHealer__Policies__whisker__Target__Namespace", "Not A Namespace", "AlertHealer:Policies:whisker:Target:Namespace")]
+    [InlineData("AlertHealer__Policies__whisker__MaxAttempts", "0", "AlertHealer:Policies:whisker:MaxAttempts")]
+    [InlineData("AlertHealer__Breaker__MaxRemediations", "0", "AlertHealer:Breaker:MaxRemediations")]
+    public async Task BadOrMissingSettingStopsStartupNamingTheKey(string variable, string? value, string named)
+    {
+        var directory = Directory.CreateTempSubdirectory("alerthealer-startup-").FullName;
+        var settings = ValidSettings(directory);
+        settings[variable] = value;
+
+        var (exitCode, output) = await RunAsync(settings);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(named, output);
     }
 
     [Fact]
     public async Task NoClusterConfigurationStopsStartupAndSaysWhatToSet()
     {
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.StartAsync(s =>
-        {
-            s["AlertHealer:Kubernetes:Mode"] = "Kubeconfig";
-            s["AlertHealer:Kubernetes:Kubeconfig"] = "/nonexistent/kubeconfig";
-        }));
+        var directory = Directory.CreateTempSubdirectory("alerthealer-startup-").FullName;
+        var settings = ValidSettings(directory);
+        settings["AlertHealer__Kubernetes__Mode"] = "Auto";
+        settings["KUBECONFIG"] = Path.Combine(directory, "no-such-kubeconfig");
+        settings["KUBERNETES_SERVICE_HOST"] = null;
 
-        var message = Flatten(error);
-        Assert.Contains("AlertHealer:Kubernetes:Kubeconfig", message);
-        Assert.Contains("--demo", message);
+        var (exitCode, output) = await RunAsync(settings);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("No Kubernetes configuration found", output);
+        Assert.Contains("AlertHealer:Kubernetes:Kubeconfig", output);
+        Assert.Contains("--demo", output);
     }
 
-    [Theory]
-    [InlineData("AlertHealer:Policies:whisker:Target:Namespace", "Not A Namespace", "AlertHealer:Policies:whisker:Target:Namespace")]
-    [InlineData("AlertHealer:Policies:whisker:MaxAttempts", "0", "AlertHealer:Policies:whisker:MaxAttempts")]
-    [InlineData("AlertHealer:Breaker:MaxRemediations", "0", "AlertHealer:Breaker:MaxRemediations")]
-    [InlineData("AlertHealer:Auth:WebhookToken", "short", "AlertHealer:Auth:WebhookToken")]
-    public async Task BadOptionStopsStartupNamingTheKey(string key, string value, string named)
+    private static async Task<(int ExitCode, string Output)> RunAsync(Dictionary<string, string?> environment)
     {
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.StartAsync(s => s[key] = value));
-
-        Assert.Contains(named, Flatten(error));
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AlertHealer.dll"));
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add("http://127.0.0.1:0");
+        start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
+        foreach (var (key, value) in environment)
+        {
+            if (value is null) start.Environment.Remove(key);
+            else start.Environment[key] = value;
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("the service kept running instead of refusing to start");
+        }
+        return (process.ExitCode, await stdout + await stderr);
     }
-
-    private static string Flatten(Exception e) => e.InnerException is null ? e.Message : e.Message + " | " + Flatten(e.InnerException);
 }

@@ -14,6 +14,7 @@ public sealed class FaultTests
         app.Kube.FailNext("delete", "pods", 1, 503);
 
         await app.PostWebhookAsync(Fixtures.Firing);
+        await app.Kube.WaitForRequestAsync(r => r.Verb == "delete", TimeSpan.FromSeconds(10));
 
         var entry = await app.AdvanceUntilAsync(e => e.Outcome == Outcomes.Restarted, TimeSpan.FromSeconds(5), 20, "restarted after the retry");
         Assert.Equal(2, app.Kube.Requests.Count(r => r.Verb == "delete"));
@@ -29,6 +30,8 @@ public sealed class FaultTests
         app.Kube.FailNext("delete", "pods", 1000, 503);
 
         await app.PostWebhookAsync(Fixtures.Firing);
+        // Time moves only once the first attempt has failed, so RetryFor really spans retries.
+        await app.Kube.WaitForRequestAsync(r => r.Verb == "delete", TimeSpan.FromSeconds(10));
 
         var entry = await app.AdvanceUntilAsync(e => e.Outcome == Outcomes.Failed, TimeSpan.FromSeconds(30), 30, "failed");
         Assert.Contains("503", entry.Error);
