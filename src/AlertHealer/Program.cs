@@ -1,8 +1,10 @@
+using AlertHealer.Alertmanager;
 using AlertHealer.Audit;
 using AlertHealer.Auth;
 using AlertHealer.Demo;
 using AlertHealer.Health;
 using AlertHealer.Kubernetes;
+using AlertHealer.Loki;
 using AlertHealer.Metrics;
 using AlertHealer.Policies;
 using AlertHealer.Remediation;
@@ -20,6 +22,8 @@ builder.AddMetrics();
 builder.AddStorage();
 builder.AddKubernetes();
 builder.AddRemediation();
+builder.AddLoki();
+builder.AddAlertmanager();
 
 var app = builder.Build();
 app.UseEdgeProtection();

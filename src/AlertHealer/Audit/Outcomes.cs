@@ -15,11 +15,13 @@ public static class Outcomes
     public const string Cooldown = "suppressed-cooldown";
     public const string BreakerOpen = "suppressed-breaker-open";
     public const string NeedsHuman = "suppressed-needs-human";
+    public const string SignalCleared = "skipped-signal-cleared";
+    public const string SignalUnavailable = "skipped-signal-unavailable";
 
     public static readonly string[] All =
     [
         Restarted, DryRun, DependencyNotReady, NoTarget, AlreadyReplaced, InProgress,
-        IgnoredNoPolicy, Resolved, Failed, Paused, Cooldown, BreakerOpen, NeedsHuman,
+        IgnoredNoPolicy, Resolved, Failed, Paused, Cooldown, BreakerOpen, NeedsHuman, SignalCleared, SignalUnavailable,
     ];
 
     // Outcomes after which a re-send of the same incident is only a duplicate. The others
@@ -33,4 +35,7 @@ public static class Verifications
     public const string Pending = "pending";
     public const string Healed = "healed";
     public const string NotHealed = "not-healed";
+    // After healed, the log signal was re-read from the new pod: gone, or still there.
+    public const string Verified = "verified";
+    public const string Ineffective = "ineffective";
 }

@@ -14,6 +14,7 @@ public sealed class InboxWorker(
     InboxSignal signal,
     RemediationEngine engine,
     RestartVerifier verifier,
+    Escalations escalations,
     HealerMetrics metrics,
     IOptions<InboxOptions> options,
     TimeProvider time,
@@ -64,6 +65,7 @@ public sealed class InboxWorker(
             var stored = await inbox.CompleteAsync(item, result.Entry, CancellationToken.None);
             Record(stored);
             if (result.Restart is { } restart && result.Policy is { } policy) verifier.Start(stored.Id, policy, restart);
+            await escalations.OnDecisionAsync(stored, result.Policy);
         }
         catch (ClusterUnavailableException ex)
         {
@@ -74,12 +76,15 @@ public sealed class InboxWorker(
                 {
                     Time = now,
                     Trigger = Triggers.Webhook,
+                    Policy = engine.PolicyFor(item.Alert)?.Name,
                     Alert = item.Alert,
                     Outcome = Outcomes.Failed,
                     Error = $"gave up after {item.Attempts} attempts over {options.Value.RetryFor}: {ex.Message}",
                     Steps = [new DecisionStep("kubernetes", "unavailable", ex.Message)],
                 };
-                Record(await inbox.CompleteAsync(item, failed, CancellationToken.None));
+                var stored = await inbox.CompleteAsync(item, failed, CancellationToken.None);
+                Record(stored);
+                await escalations.OnDecisionAsync(stored, engine.PolicyFor(item.Alert));
                 return;
             }
             var delay = RetryDelay(item.Attempts);

@@ -22,12 +22,17 @@ public static class PolicyEndpoints
             ChangeAsync(name, catalog, state, time, s => s with { Paused = false, PausedBy = null, PausedAt = null, PauseReason = null }, ct))
             .RequireAuthorization(Roles.Operator);
         // Clears needs-human and the backoff: the operator says the target is fixed.
-        group.MapPost("/{name}/reset", (string name, IStateStore state, PolicyCatalog catalog, TimeProvider time, CancellationToken ct) =>
-            ChangeAsync(name, catalog, state, time, s => s with
+        group.MapPost("/{name}/reset", async (string name, IStateStore state, PolicyCatalog catalog, Escalations escalations, TimeProvider time, CancellationToken ct) =>
+        {
+            var result = await ChangeAsync(name, catalog, state, time, s => s with
             {
                 NeedsHuman = false, NeedsHumanReason = null, NeedsHumanSince = null,
                 ConsecutiveRestarts = 0, CooldownUntil = null, LastUnhealthyAt = null,
-            }, ct))
+            }, ct);
+            // The operator says the target is fixed: end the page for it.
+            if (result.Result is Ok<PolicyView>) await escalations.OnRecoveredAsync(name);
+            return result;
+        })
             .RequireAuthorization(Roles.Operator);
 
         app.MapPost("/breaker/close", CloseBreakerAsync).WithTags("Policies").RequireAuthorization(Roles.Operator);
@@ -48,9 +53,10 @@ public static class PolicyEndpoints
         return TypedResults.Ok(PolicyViews.View(policy, updated, time.GetUtcNow()));
     }
 
-    private static async Task<Ok<BreakerView>> CloseBreakerAsync(IStateStore state, PolicyViews views, TimeProvider time, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Ok<BreakerView>> CloseBreakerAsync(IStateStore state, PolicyViews views, Escalations escalations, TimeProvider time, ClaimsPrincipal user, CancellationToken ct)
     {
         await state.UpdateBreakerAsync(_ => new BreakerState { ClosedAt = time.GetUtcNow(), ClosedBy = user.Identity?.Name }, ct);
+        await escalations.OnRecoveredAsync(Escalations.AllPolicies);
         return TypedResults.Ok((await views.BuildAsync(ct)).Breaker);
     }
 }

@@ -32,6 +32,9 @@ public sealed class PolicyOptions
     public TimeSpan HealthyResetAfter { get; set; } = TimeSpan.FromHours(1);
     public int MaxAttempts { get; set; } = 3;
     public TimeSpan VerifyTimeout { get; set; } = TimeSpan.FromMinutes(3);
+    // How long the detection rule keeps firing for a pod already restarted (its window):
+    // the length of the optional silence for that stale alert.
+    public TimeSpan StaleAlertWindow { get; set; } = TimeSpan.FromMinutes(11);
     // Re-checked in Loki before acting (null: the alert alone decides).
     public SignalOptions? Signal { get; set; }
 }

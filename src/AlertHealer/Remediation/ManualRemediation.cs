@@ -7,8 +7,10 @@ namespace AlertHealer.Remediation;
 // The operator's path: same engine and guards as the webhook path, decided while the caller waits.
 public sealed class ManualRemediation(
     RemediationEngine engine,
+    Policies.PolicyCatalog policies,
     IAuditStore audit,
     RestartVerifier verifier,
+    Escalations escalations,
     HealerMetrics metrics,
     TimeProvider time)
 {
@@ -32,11 +34,12 @@ public sealed class ManualRemediation(
                 Outcome = Outcomes.Failed,
                 Error = ex.Message,
                 Steps = [new DecisionStep("kubernetes", "unavailable", ex.Message)],
-            }, null, null);
+            }, request.PolicyName is { } name ? policies.Find(name) : null, null);
         }
         var stored = await audit.AddAsync(result.Entry, CancellationToken.None);
         metrics.Decision(stored.Policy, stored.Outcome);
         if (result.Restart is { } restart && result.Policy is { } policy) verifier.Start(stored.Id, policy, restart);
+        await escalations.OnDecisionAsync(stored, result.Policy);
         return stored;
     }
 }

@@ -12,6 +12,7 @@ public sealed class RemediationEngine(
     IStateStore state,
     SafetyGates gates,
     TargetSelection targets,
+    SignalGate signal,
     IClusterClient cluster,
     TargetLocks locks,
     ITargetLease leases,
@@ -19,6 +20,8 @@ public sealed class RemediationEngine(
     TimeProvider time,
     ILogger<RemediationEngine> logger)
 {
+    public Policy? PolicyFor(AlertRef alert) => policies.Match(alert.Labels);
+
     public async Task<RemediationResult> ExecuteAsync(RemediationRequest request, bool simulate, CancellationToken ct)
     {
         var trace = new DecisionTrace();
@@ -44,6 +47,7 @@ public sealed class RemediationEngine(
         var selection = await targets.SelectAsync(policy, request.Alert, trace, ct);
         if (selection.Outcome is { } skipped) return Done(skipped);
         var pod = selection.Pod!;
+        if (await signal.CheckAsync(policy, pod, request, trace, ct) is { } cleared) return Done(cleared);
 
         var dryRun = options.Value.DryRun || policy.Options.Mode == PolicyMode.DryRun || request.DryRun;
         var action = new PodAction("delete-pod", pod.Namespace, pod.Name, pod.Uid, dryRun || simulate, time.GetUtcNow());

@@ -27,6 +27,8 @@ public static class RemediationSetup
         services.AddSingleton<TargetLocks>();
         services.AddSingleton<SafetyGates>();
         services.AddSingleton<TargetSelection>();
+        services.AddSingleton<SignalGate>();
+        services.AddSingleton<Escalations>();
         services.AddSingleton<RemediationEngine>();
         services.AddSingleton<ManualRemediation>();
         services.AddSingleton<RestartVerifier>();

@@ -1,17 +1,23 @@
 using System.Collections.Concurrent;
 using AlertHealer.Audit;
 using AlertHealer.Kubernetes;
+using AlertHealer.Loki;
 using AlertHealer.Metrics;
 using AlertHealer.Policies;
 
 namespace AlertHealer.Remediation;
 
 // After a delete, watches the target until a new pod (another uid) is Ready within
-// VerifyTimeout: healed or not-healed. A not-healed restart counts towards needs-human.
+// VerifyTimeout: healed or not-healed. With a policy signal and VerifyAfter, the log signal
+// is read again from the new pod: verified or ineffective. Not-healed and ineffective
+// count towards needs-human and page a person.
 public sealed class RestartVerifier(
     IClusterClient cluster,
+    ISignalCheck signals,
+    Microsoft.Extensions.Options.IOptions<LokiOptions> loki,
     IAuditStore audit,
     IStateStore state,
+    Escalations escalations,
     HealerMetrics metrics,
     TimeProvider time,
     ILogger<RestartVerifier> logger) : IHostedService, IDisposable
@@ -27,36 +33,18 @@ public sealed class RestartVerifier(
     {
         try
         {
-            var target = policy.Options.Target;
-            using var deadline = new CancellationTokenSource(policy.Options.VerifyTimeout, time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, _stopping.Token);
-            PodInfo? replacement;
-            try
-            {
-                // WaitAsync as well: an idle watch may notice cancellation late, and neither the
-                // deadline nor shutdown should wait for it.
-                replacement = await cluster.WaitForReadyReplacementAsync(target.Namespace, target.Selector, deleted.Uid, linked.Token)
-                    .WaitAsync(linked.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                replacement = null;
-            }
+            var replacement = await WaitForReplacementAsync(policy, deleted);
+            if (_stopping.IsCancellationRequested) return;
+            var (verification, detail) = replacement is null
+                ? (Verifications.NotHealed, $"no replacement pod became Ready within {policy.Options.VerifyTimeout}")
+                : await CheckSignalAsync(policy, replacement);
             if (_stopping.IsCancellationRequested) return;
 
-            var (verification, detail) = replacement is not null
-                ? (Verifications.Healed, $"replacement pod {replacement.Name} (uid {replacement.Uid}) is Ready")
-                : (Verifications.NotHealed, $"no replacement pod became Ready within {policy.Options.VerifyTimeout}");
             await audit.SetVerificationAsync(auditId, verification, detail);
             metrics.Verified(policy.Name, verification);
-            if (verification == Verifications.NotHealed)
-            {
-                var now = time.GetUtcNow();
-                await state.UpdatePolicyAsync(policy.Name, s => s.ConsecutiveRestarts >= policy.Options.MaxAttempts
-                    ? s with { LastUnhealthyAt = now, NeedsHuman = true, NeedsHumanSince = now, NeedsHumanReason = $"restart {s.ConsecutiveRestarts} in a row did not heal: {detail}" }
-                    : s with { LastUnhealthyAt = now });
-            }
             logger.LogInformation("Verification of audit entry {AuditId} for policy {Policy}: {Verification} ({Detail})", auditId, policy.Name, verification, detail);
+            if (verification is Verifications.NotHealed or Verifications.Ineffective) await DidNotStickAsync(policy, verification, detail);
+            else if (!(await state.GetPolicyAsync(policy.Name)).NeedsHuman) await escalations.OnRecoveredAsync(policy.Name);
         }
         catch (Exception ex)
         {
@@ -66,6 +54,50 @@ public sealed class RestartVerifier(
         {
             _running.TryRemove(auditId, out _);
         }
+    }
+
+    private async Task<PodInfo?> WaitForReplacementAsync(Policy policy, PodAction deleted)
+    {
+        var target = policy.Options.Target;
+        using var deadline = new CancellationTokenSource(policy.Options.VerifyTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, _stopping.Token);
+        try
+        {
+            // WaitAsync as well: an idle watch may notice cancellation late, and neither the
+            // deadline nor shutdown should wait for it.
+            return await cluster.WaitForReadyReplacementAsync(target.Namespace, target.Selector, deleted.Uid, linked.Token)
+                .WaitAsync(linked.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<(string, string)> CheckSignalAsync(Policy policy, PodInfo replacement)
+    {
+        var healed = $"replacement pod {replacement.Name} (uid {replacement.Uid}) is Ready";
+        if (policy.Options.Signal is not { VerifyAfter: { } settle } signal || !loki.Value.Enabled) return (Verifications.Healed, healed);
+
+        try { await Task.Delay(settle, time, _stopping.Token); }
+        catch (OperationCanceledException) { return (Verifications.Healed, healed); }
+        var reading = await signals.ReadAsync(signal, replacement.Namespace, replacement.Name, _stopping.Token);
+        return reading.State switch
+        {
+            SignalState.Cleared => (Verifications.Verified, $"{healed}; {settle} later its log signal is {reading.Value}, below {signal.Threshold}"),
+            SignalState.Present => (Verifications.Ineffective, $"{healed}, but {settle} later its log signal is {reading.Value}, at or above {signal.Threshold}"),
+            _ => (Verifications.Healed, $"{healed}; the log re-check could not run: {reading.Detail}"),
+        };
+    }
+
+    private async Task DidNotStickAsync(Policy policy, string verification, string detail)
+    {
+        var now = time.GetUtcNow();
+        var after = await state.UpdatePolicyAsync(policy.Name, s => s.ConsecutiveRestarts >= policy.Options.MaxAttempts
+            ? s with { LastUnhealthyAt = now, NeedsHuman = true, NeedsHumanSince = now, NeedsHumanReason = $"restart {s.ConsecutiveRestarts} in a row was {verification}: {detail}" }
+            : s with { LastUnhealthyAt = now });
+        await escalations.OnIneffectiveAsync(policy, verification, detail);
+        if (after.NeedsHuman) await escalations.OnNeedsHumanAsync(policy, after.NeedsHumanReason ?? detail);
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -15,6 +15,10 @@ public sealed class TestApp : IAsyncDisposable
     public const string ReaderToken = "test-reader-token-0123456789";
     public static readonly DateTimeOffset Start = new(2026, 11, 28, 13, 0, 0, TimeSpan.Zero);
 
+    // Real time a test waits for the worker; generous because a loaded 2-core machine is slow,
+    // and a passing test never waits this long.
+    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(30);
+
     private readonly AlertHealerFactory _factory;
     private readonly bool _ownsCluster;
 
@@ -119,7 +123,7 @@ public sealed class TestApp : IAsyncDisposable
     // Waits (in real time, bounded) for the worker to record what the test expects.
     public async Task<AuditEntry> WaitForAuditAsync(Func<AuditEntry, bool> predicate, string? because = null)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var deadline = DateTime.UtcNow + WaitLimit;
         while (DateTime.UtcNow < deadline)
         {
             var match = (await AuditAsync("?limit=500")).Items.FirstOrDefault(predicate);
@@ -135,7 +139,7 @@ public sealed class TestApp : IAsyncDisposable
 
     public async Task<AuditEntry> WaitForCountAsync(Func<AuditEntry, bool> predicate, int count, string because)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var deadline = DateTime.UtcNow + WaitLimit;
         while (DateTime.UtcNow < deadline)
         {
             var matches = (await AuditAsync("?limit=500")).Items.Where(predicate).ToList();
@@ -163,7 +167,7 @@ public sealed class TestApp : IAsyncDisposable
     public async Task DrainAsync()
     {
         var inbox = (AlertHealer.Inbox.IInboxStore)Services.GetService(typeof(AlertHealer.Inbox.IInboxStore))!;
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var deadline = DateTime.UtcNow + WaitLimit;
         while (DateTime.UtcNow < deadline)
         {
             var (depth, _, _) = await inbox.StatsAsync();
