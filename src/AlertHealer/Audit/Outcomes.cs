@@ -18,10 +18,17 @@ public static class Outcomes
     public const string SignalCleared = "skipped-signal-cleared";
     public const string SignalUnavailable = "skipped-signal-unavailable";
 
+    // What an operator did to a policy or the breaker (audited like every decision).
+    public const string PolicyPaused = "policy-paused";
+    public const string PolicyResumed = "policy-resumed";
+    public const string PolicyReset = "policy-reset";
+    public const string BreakerClosed = "breaker-closed";
+
     public static readonly string[] All =
     [
         Restarted, DryRun, DependencyNotReady, NoTarget, AlreadyReplaced, InProgress,
         IgnoredNoPolicy, Resolved, Failed, Paused, Cooldown, BreakerOpen, NeedsHuman, SignalCleared, SignalUnavailable,
+        PolicyPaused, PolicyResumed, PolicyReset, BreakerClosed,
     ];
 
     // Outcomes after which a re-send of the same incident is only a duplicate. The others

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using AlertHealer.Audit;
 using AlertHealer.Auth;
 using AlertHealer.Remediation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,24 +16,21 @@ public static class PolicyEndpoints
             .RequireAuthorization(Roles.Reader);
 
         group.MapGet("/", ListAsync);
-        group.MapPost("/{name}/pause", (string name, PolicyActionRequest? body, IStateStore state, PolicyCatalog catalog, TimeProvider time, ClaimsPrincipal user, CancellationToken ct) =>
-            ChangeAsync(name, catalog, state, time, s => s with { Paused = true, PausedBy = user.Identity?.Name, PausedAt = time.GetUtcNow(), PauseReason = body?.Reason }, ct))
+        group.MapPost("/{name}/pause", (string name, PolicyActionRequest? body, PolicyActions actions, TimeProvider time, ClaimsPrincipal user, CancellationToken ct) =>
+            ApplyAsync(actions.ApplyAsync(name, Outcomes.PolicyPaused, body?.Reason, user,
+                s => s with { Paused = true, PausedBy = user.Identity?.Name, PausedAt = time.GetUtcNow(), PauseReason = body?.Reason }, ct), name))
             .RequireAuthorization(Roles.Operator);
-        group.MapPost("/{name}/resume", (string name, IStateStore state, PolicyCatalog catalog, TimeProvider time, CancellationToken ct) =>
-            ChangeAsync(name, catalog, state, time, s => s with { Paused = false, PausedBy = null, PausedAt = null, PauseReason = null }, ct))
+        group.MapPost("/{name}/resume", (string name, PolicyActionRequest? body, PolicyActions actions, ClaimsPrincipal user, CancellationToken ct) =>
+            ApplyAsync(actions.ApplyAsync(name, Outcomes.PolicyResumed, body?.Reason, user,
+                s => s with { Paused = false, PausedBy = null, PausedAt = null, PauseReason = null }, ct), name))
             .RequireAuthorization(Roles.Operator);
         // Clears needs-human and the backoff: the operator says the target is fixed.
-        group.MapPost("/{name}/reset", async (string name, IStateStore state, PolicyCatalog catalog, Escalations escalations, TimeProvider time, CancellationToken ct) =>
-        {
-            var result = await ChangeAsync(name, catalog, state, time, s => s with
+        group.MapPost("/{name}/reset", (string name, PolicyActionRequest? body, PolicyActions actions, ClaimsPrincipal user, CancellationToken ct) =>
+            ApplyAsync(actions.ApplyAsync(name, Outcomes.PolicyReset, body?.Reason, user, s => s with
             {
                 NeedsHuman = false, NeedsHumanReason = null, NeedsHumanSince = null,
                 ConsecutiveRestarts = 0, CooldownUntil = null, LastUnhealthyAt = null,
-            }, ct);
-            // The operator says the target is fixed: end the page for it.
-            if (result.Result is Ok<PolicyView>) await escalations.OnRecoveredAsync(name);
-            return result;
-        })
+            }, ct), name))
             .RequireAuthorization(Roles.Operator);
 
         app.MapPost("/breaker/close", CloseBreakerAsync).WithTags("Policies").RequireAuthorization(Roles.Operator);
@@ -42,21 +40,14 @@ public static class PolicyEndpoints
     private static async Task<Ok<PoliciesView>> ListAsync(PolicyViews views, CancellationToken ct) =>
         TypedResults.Ok(await views.BuildAsync(ct));
 
-    private static async Task<Results<Ok<PolicyView>, ProblemHttpResult>> ChangeAsync(
-        string name, PolicyCatalog catalog, IStateStore state, TimeProvider time, Func<PolicyState, PolicyState> change, CancellationToken ct)
-    {
-        if (catalog.Find(name) is not { } policy)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown policy", detail: $"No policy named '{name}'.");
-        }
-        var updated = await state.UpdatePolicyAsync(policy.Name, change, ct);
-        return TypedResults.Ok(PolicyViews.View(policy, updated, time.GetUtcNow()));
-    }
+    private static async Task<Results<Ok<PolicyView>, ProblemHttpResult>> ApplyAsync(Task<PolicyView?> applied, string name) =>
+        await applied is { } view
+            ? TypedResults.Ok(view)
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown policy", detail: $"No policy named '{name}'.");
 
-    private static async Task<Ok<BreakerView>> CloseBreakerAsync(IStateStore state, PolicyViews views, Escalations escalations, TimeProvider time, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Ok<BreakerView>> CloseBreakerAsync(PolicyActionRequest? body, PolicyActions actions, PolicyViews views, ClaimsPrincipal user, CancellationToken ct)
     {
-        await state.UpdateBreakerAsync(_ => new BreakerState { ClosedAt = time.GetUtcNow(), ClosedBy = user.Identity?.Name }, ct);
-        await escalations.OnRecoveredAsync(Escalations.AllPolicies);
+        await actions.CloseBreakerAsync(body?.Reason, user, ct);
         return TypedResults.Ok((await views.BuildAsync(ct)).Breaker);
     }
 }

@@ -24,6 +24,7 @@ public static class RemediationSetup
 
         services.AddSingleton<PolicyCatalog>();
         services.AddSingleton<PolicyViews>();
+        services.AddSingleton<PolicyActions>();
         services.AddSingleton<TargetLocks>();
         services.AddSingleton<SafetyGates>();
         services.AddSingleton<TargetSelection>();

@@ -146,6 +146,11 @@ public sealed class BackoffTests
 
         using var resume = await app.Operator.PostAsync("/policies/whisker/resume", null);
         Assert.Equal(HttpStatusCode.OK, resume.StatusCode);
+        // Both operator actions are in the audit log with who did them and why.
+        var paused = Assert.Single((await app.AuditAsync("?outcome=policy-paused")).Items);
+        Assert.Equal(new Actor("operator", "operator-token"), paused.Actor);
+        Assert.Equal("node maintenance", paused.Reason);
+        Assert.Single((await app.AuditAsync("?outcome=policy-resumed&trigger=manual")).Items);
         app.Time.Advance(TimeSpan.FromMinutes(5));
         await app.PostWebhookAsync(Fixtures.Firing);
 
