@@ -14,9 +14,26 @@ public interface IKubernetesReviews
     Task<bool> MayDeletePodsAsync(ReviewedUser user, string ns, CancellationToken ct);
 }
 
-public sealed class KubernetesReviews(IKubernetes client, ILogger<KubernetesReviews> logger) : IKubernetesReviews
+public sealed class KubernetesReviews(IKubernetes client, TimeProvider time, ILogger<KubernetesReviews> logger) : IKubernetesReviews
 {
+    // Answers are kept briefly, by token hash, so a flood of bad tokens on /remediate does not
+    // become a flood of TokenReviews at the API server.
+    private static readonly TimeSpan RememberFor = TimeSpan.FromSeconds(30);
+    private const int MaxRemembered = 1024;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ReviewedUser? User, DateTimeOffset Until)> _reviews = new();
+
     public async Task<ReviewedUser?> AuthenticateAsync(string token, CancellationToken ct)
+    {
+        var key = Convert.ToHexString(TokenSource.Hash(token));
+        var now = time.GetUtcNow();
+        if (_reviews.TryGetValue(key, out var known) && known.Until > now) return known.User;
+        var user = await ReviewAsync(token, ct);
+        if (_reviews.Count >= MaxRemembered) _reviews.Clear();
+        _reviews[key] = (user, now + RememberFor);
+        return user;
+    }
+
+    private async Task<ReviewedUser?> ReviewAsync(string token, CancellationToken ct)
     {
         try
         {

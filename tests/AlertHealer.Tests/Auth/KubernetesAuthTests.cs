@@ -51,6 +51,21 @@ public sealed class KubernetesAuthTests
     }
 
     [Fact]
+    public async Task RepeatedUnknownTokensCostOneTokenReview()
+    {
+        await using var app = await StartAsync();
+        var stranger = app.Client("not-a-kubernetes-token-0123456789");
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await stranger.PostAsJsonAsync("/remediate", new { policy = "whisker", reason = "x" });
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        Assert.Single(app.Kube.Requests, r => r.Resource == "tokenreviews");
+    }
+
+    [Fact]
     public async Task KubernetesTokensAreOnlyReviewedForRemediate()
     {
         await using var app = await StartAsync();
