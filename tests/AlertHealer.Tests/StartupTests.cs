@@ -21,6 +21,7 @@ public sealed class StartupTests
     [InlineData("AlertHealer__Auth__ReaderToken", null, "AlertHealer:Auth:ReaderToken")]
     [InlineData("AlertHealer__Auth__WebhookToken", "short", "AlertHealer:Auth:WebhookToken")]
     [InlineData("AlertHealer__Policies__whisker__Target__Namespace", "Not A Namespace", "AlertHealer:Policies:whisker:Target:Namespace")]
+    [InlineData("AlertHealer__Policies__whisker__Target__Namespace", "calico-system\n", "AlertHealer:Policies:whisker:Target:Namespace")]
     [InlineData("AlertHealer__Policies__whisker__MaxAttempts", "0", "AlertHealer:Policies:whisker:MaxAttempts")]
     [InlineData("AlertHealer__Breaker__MaxRemediations", "0", "AlertHealer:Breaker:MaxRemediations")]
     public async Task BadOrMissingSettingStopsStartupNamingTheKey(string variable, string? value, string named)

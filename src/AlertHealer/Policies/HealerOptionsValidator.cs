@@ -37,12 +37,12 @@ public sealed partial class HealerOptionsValidator : IValidateOptions<HealerOpti
             errors.Add($"{key}:Selector must be equality terms like 'k8s-app=whisker' (a selector that matches everything is refused)");
     }
 
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\z")]
     private static partial Regex DnsLabel();
 
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\z")]
     private static partial Regex PolicyName();
 
-    [GeneratedRegex(@"^[A-Za-z0-9._/-]+!?==?[A-Za-z0-9._-]*(,[A-Za-z0-9._/-]+!?==?[A-Za-z0-9._-]*)*$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._/-]+!?==?[A-Za-z0-9._-]*(,[A-Za-z0-9._/-]+!?==?[A-Za-z0-9._-]*)*\z")]
     private static partial Regex Selector();
 }
