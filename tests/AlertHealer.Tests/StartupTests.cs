@@ -37,6 +37,22 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task PlaceholderTokenFileStopsStartup()
+    {
+        var directory = Directory.CreateTempSubdirectory("alerthealer-startup-").FullName;
+        var file = Path.Combine(directory, "webhook-token");
+        await File.WriteAllTextAsync(file, "CHANGE-ME\n");
+        var settings = ValidSettings(directory);
+        settings["AlertHealer__Auth__WebhookToken"] = null;
+        settings["AlertHealer__Auth__WebhookTokenFile"] = file;
+
+        var (exitCode, output) = await RunAsync(settings);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("AlertHealer:Auth:WebhookTokenFile", output);
+    }
+
+    [Fact]
     public async Task NoClusterConfigurationStopsStartupAndSaysWhatToSet()
     {
         var directory = Directory.CreateTempSubdirectory("alerthealer-startup-").FullName;

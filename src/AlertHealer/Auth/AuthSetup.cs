@@ -51,6 +51,8 @@ public static class AuthSetup
                 errors.Add($"{key} must be at least {AuthOptions.MinimumLength} characters");
             else if (!string.IsNullOrWhiteSpace(file) && !File.Exists(file))
                 errors.Add($"{key}File points at '{file}', which does not exist");
+            else if (!string.IsNullOrWhiteSpace(file) && File.ReadAllText(file).Trim().Length < AuthOptions.MinimumLength)
+                errors.Add($"{key}File: the token in '{file}' is shorter than {AuthOptions.MinimumLength} characters (a placeholder such as CHANGE-ME?)");
         }
     }
 }

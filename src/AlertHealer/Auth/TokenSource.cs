@@ -42,7 +42,8 @@ public sealed class TokenSource(string role, string? value, string? file, TimePr
                 if (_hash is null || stamp != _fileStamp)
                 {
                     var text = File.ReadAllText(file).Trim();
-                    _hash = text.Length > 0 ? Hash(text) : null;
+                    // A rotated-in placeholder or empty file authenticates nobody.
+                    _hash = text.Length >= AuthOptions.MinimumLength ? Hash(text) : null;
                     _fileStamp = stamp;
                 }
             }
