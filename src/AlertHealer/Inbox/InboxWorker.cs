@@ -72,19 +72,12 @@ public sealed class InboxWorker(
             var now = time.GetUtcNow();
             if (now - item.ReceivedAt >= options.Value.RetryFor)
             {
-                var failed = new AuditEntry
-                {
-                    Time = now,
-                    Trigger = Triggers.Webhook,
-                    Policy = engine.PolicyFor(item.Alert)?.Name,
-                    Alert = item.Alert,
-                    Outcome = Outcomes.Failed,
-                    Error = $"gave up after {item.Attempts} attempts over {options.Value.RetryFor}: {ex.Message}",
-                    Steps = [new DecisionStep("kubernetes", "unavailable", ex.Message)],
-                };
-                var stored = await inbox.CompleteAsync(item, failed, CancellationToken.None);
+                var policy = engine.PolicyFor(item.Alert);
+                var failed = RemediationResult.Unavailable(request, policy,
+                    $"gave up after {item.Attempts} attempts over {options.Value.RetryFor}: {ex.Message}", ex.Message, now);
+                var stored = await inbox.CompleteAsync(item, failed.Entry, CancellationToken.None);
                 Record(stored);
-                await escalations.OnDecisionAsync(stored, engine.PolicyFor(item.Alert));
+                await escalations.OnDecisionAsync(stored, policy);
                 return;
             }
             var delay = RetryDelay(item.Attempts);

@@ -24,17 +24,7 @@ public sealed class ManualRemediation(
         catch (ClusterUnavailableException ex)
         {
             // Not retried for a waiting caller: recorded failed, the operator can ask again.
-            result = new RemediationResult(new AuditEntry
-            {
-                Time = time.GetUtcNow(),
-                Trigger = request.Trigger,
-                Policy = request.PolicyName,
-                Actor = request.Actor,
-                Reason = request.Reason,
-                Outcome = Outcomes.Failed,
-                Error = ex.Message,
-                Steps = [new DecisionStep("kubernetes", "unavailable", ex.Message)],
-            }, request.PolicyName is { } name ? policies.Find(name) : null, null);
+            result = RemediationResult.Unavailable(request, request.PolicyName is { } name ? policies.Find(name) : null, ex.Message, ex.Message, time.GetUtcNow());
         }
         var stored = await audit.AddAsync(result.Entry, CancellationToken.None);
         metrics.Decision(stored.Policy, stored.Outcome);

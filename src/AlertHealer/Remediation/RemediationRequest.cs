@@ -15,4 +15,20 @@ public sealed record RemediationRequest(
 }
 
 // What the engine decided; the caller stores Entry, then starts verification of Restart.
-public sealed record RemediationResult(AuditEntry Entry, Policy? Policy, PodAction? Restart);
+public sealed record RemediationResult(AuditEntry Entry, Policy? Policy, PodAction? Restart)
+{
+    // Kubernetes could not be reached for good: recorded failed, with the reason.
+    public static RemediationResult Unavailable(RemediationRequest request, Policy? policy, string error, string fault, DateTimeOffset now) =>
+        new(new AuditEntry
+        {
+            Time = now,
+            Trigger = request.Trigger,
+            Policy = policy?.Name,
+            Alert = request.Alert,
+            Actor = request.Actor,
+            Reason = request.Reason,
+            Outcome = Outcomes.Failed,
+            Error = error,
+            Steps = [new DecisionStep("kubernetes", "unavailable", fault)],
+        }, policy, null);
+}

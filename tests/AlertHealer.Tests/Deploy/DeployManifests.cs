@@ -1,6 +1,8 @@
 using k8s;
 using k8s.Models;
 
+using AlertHealer.Tests.Infrastructure;
+
 namespace AlertHealer.Tests.Deploy;
 
 // The kustomize base in deploy/: the files its kustomization.yaml lists, each

@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 
+using AlertHealer.Tests.Infrastructure;
+
 namespace AlertHealer.Tests.Deploy;
 
 // The repository's Dockerfile as instructions (continuation lines joined,

@@ -1,3 +1,5 @@
+using AlertHealer.Tests.Infrastructure;
+
 namespace AlertHealer.Tests.Deploy;
 
 public class DockerfileTests

@@ -20,9 +20,9 @@ internal static class Tool
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>The directory holding AlertHealer.sln.</summary>
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => Infrastructure.RepoFiles.Root;
 
-    public static string InRepo(params string[] parts) => Path.Combine([RepoRoot, .. parts]);
+    public static string InRepo(params string[] parts) => Infrastructure.RepoFiles.PathOf(parts);
 
     /// <summary>The full path of <paramref name="name"/> on PATH, or a failed test naming the package.</summary>
     public static string Require(string name, string package)
@@ -117,17 +117,5 @@ internal static class Tool
         }
 
         return new ToolResult(command, process.ExitCode, await stdout, await stderr);
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "AlertHealer.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException($"no AlertHealer.sln above {AppContext.BaseDirectory}");
     }
 }

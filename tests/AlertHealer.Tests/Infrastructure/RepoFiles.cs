@@ -1,7 +1,7 @@
-namespace AlertHealer.Tests.Deploy;
+namespace AlertHealer.Tests.Infrastructure;
 
 // Files of the repository itself, found from the test binaries' folder.
-internal static class RepoFiles
+public static class RepoFiles
 {
     private static readonly Lazy<string> LazyRoot = new(FindRoot);
 
