@@ -18,31 +18,27 @@ public static class KubernetesSetup
         builder.Services.AddSingleton<IValidateOptions<KubernetesOptions>, ClusterConfigValidator>();
 
         builder.Services.AddSingleton<SimulatedCluster>();
+        // The configuration is resolved once, here; Simulated is the only mode without a client.
         builder.Services.AddSingleton<IKubernetes>(sp =>
         {
-            var (_, config, error) = Resolve(sp.GetRequiredService<IOptions<KubernetesOptions>>().Value);
-            return config is not null ? new k8s.Kubernetes(config) : throw new InvalidOperationException(error ?? "the simulated cluster has no API client");
+            var (mode, config, error) = Resolve(sp.GetRequiredService<IOptions<KubernetesOptions>>().Value);
+            if (config is null) throw new InvalidOperationException(error ?? "the simulated cluster has no API client");
+            sp.GetRequiredService<ILogger<KubernetesClusterClient>>().LogInformation("Kubernetes mode {Mode}, API server {Host}", mode, config.Host);
+            return new k8s.Kubernetes(config);
         });
         builder.Services.AddSingleton<ITargetLease>(sp =>
-            sp.GetRequiredService<IOptions<KubernetesOptions>>().Value.Mode == ClusterMode.Simulated
-                ? new InProcessLease()
-                : ActivatorUtilities.CreateInstance<KubernetesLease>(sp));
+            IsSimulated(sp) ? new InProcessLease() : ActivatorUtilities.CreateInstance<KubernetesLease>(sp));
         builder.Services.AddSingleton<IClusterClient>(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<KubernetesOptions>>().Value;
-            var (mode, config, error) = Resolve(options);
-            if (error is not null) throw new InvalidOperationException(error);
-            var logger = sp.GetRequiredService<ILogger<KubernetesClusterClient>>();
-            if (mode == ClusterMode.Simulated)
-            {
-                logger.LogWarning("Kubernetes mode is Simulated: no real cluster is touched");
-                return sp.GetRequiredService<SimulatedCluster>();
-            }
-            logger.LogInformation("Kubernetes mode {Mode}, API server {Host}", mode, config!.Host);
-            return ActivatorUtilities.CreateInstance<KubernetesClusterClient>(sp, sp.GetRequiredService<IKubernetes>());
+            if (!IsSimulated(sp)) return ActivatorUtilities.CreateInstance<KubernetesClusterClient>(sp, sp.GetRequiredService<IKubernetes>());
+            sp.GetRequiredService<ILogger<KubernetesClusterClient>>().LogWarning("Kubernetes mode is Simulated: no real cluster is touched");
+            return sp.GetRequiredService<SimulatedCluster>();
         });
         return builder;
     }
+
+    private static bool IsSimulated(IServiceProvider sp) =>
+        sp.GetRequiredService<IOptions<KubernetesOptions>>().Value.Mode == ClusterMode.Simulated;
 
     // Picks the cluster configuration; never falls back to the simulated cluster on its own.
     public static (ClusterMode Mode, KubernetesClientConfiguration? Config, string? Error) Resolve(KubernetesOptions options)
