@@ -5,6 +5,9 @@ public interface IAuditStore
     Task<AuditEntry> AddAsync(AuditEntry entry, CancellationToken ct = default);
     Task<AuditEntry?> GetAsync(long id, CancellationToken ct = default);
     Task<AuditPage> QueryAsync(AuditQuery query, CancellationToken ct = default);
+    // Restarts whose verification was not settled (the process stopped while verifying).
+    Task<IReadOnlyList<AuditEntry>> PendingVerificationsAsync(CancellationToken ct = default);
+
     Task SetVerificationAsync(long id, string verification, string detail, CancellationToken ct = default);
 
     // Automatic restarts since a point in time: what the circuit breaker counts.

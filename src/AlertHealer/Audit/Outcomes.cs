@@ -17,6 +17,8 @@ public static class Outcomes
     public const string NeedsHuman = "suppressed-needs-human";
     public const string SignalCleared = "skipped-signal-cleared";
     public const string SignalUnavailable = "skipped-signal-unavailable";
+    // The alert resolved before a DELETE was sent (a retry was still waiting): nothing deleted.
+    public const string AlertResolved = "skipped-alert-resolved";
 
     // What an operator did to a policy or the breaker (audited like every decision).
     public const string PolicyPaused = "policy-paused";
@@ -27,14 +29,14 @@ public static class Outcomes
     public static readonly string[] All =
     [
         Restarted, DryRun, DependencyNotReady, NoTarget, AlreadyReplaced, InProgress,
-        IgnoredNoPolicy, Resolved, Failed, Paused, Cooldown, BreakerOpen, NeedsHuman, SignalCleared, SignalUnavailable,
+        IgnoredNoPolicy, Resolved, Failed, Paused, Cooldown, BreakerOpen, NeedsHuman, SignalCleared, SignalUnavailable, AlertResolved,
         PolicyPaused, PolicyResumed, PolicyReset, BreakerClosed,
     ];
 
     // Outcomes after which a re-send of the same incident is only a duplicate. The others
     // describe conditions that may change (a dependency recovers, a cooldown ends), so a
     // later re-send is decided again.
-    public static bool Concludes(string outcome) => outcome is Restarted or DryRun or AlreadyReplaced or IgnoredNoPolicy or Resolved;
+    public static bool Concludes(string outcome) => outcome is Restarted or DryRun or AlreadyReplaced or IgnoredNoPolicy or Resolved or AlertResolved;
 }
 
 public static class Verifications

@@ -53,6 +53,16 @@ public sealed class SqliteAuditStore(SqliteDatabase db) : IAuditStore
             return new AuditPage(items, next);
         }, ct);
 
+    public Task<IReadOnlyList<AuditEntry>> PendingVerificationsAsync(CancellationToken ct = default) =>
+        db.ReadAsync<IReadOnlyList<AuditEntry>>(async c =>
+        {
+            await using var command = c.Command("SELECT document, duplicates FROM audit WHERE verification = 'pending' ORDER BY id");
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var items = new List<AuditEntry>();
+            while (await reader.ReadAsync(ct)) items.Add(AuditRows.Read(reader));
+            return items;
+        }, ct);
+
     public Task SetVerificationAsync(long id, string verification, string detail, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
         {

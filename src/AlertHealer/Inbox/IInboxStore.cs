@@ -1,4 +1,6 @@
 using AlertHealer.Audit;
+using AlertHealer.Policies;
+using AlertHealer.Remediation;
 
 namespace AlertHealer.Inbox;
 
@@ -12,8 +14,23 @@ public interface IInboxStore
 
     Task<InboxItem?> ClaimNextAsync(DateTimeOffset now, CancellationToken ct = default);
 
-    // Stores the decision and closes the item together; a concluding outcome marks the incident done.
-    Task<AuditEntry> CompleteAsync(InboxItem item, AuditEntry entry, CancellationToken ct = default);
+    // A manual request, stored and claimed at once, so it has the same durable intent as an alert.
+    Task<InboxItem> StartManualAsync(RemediationRequest request, DateTimeOffset now, CancellationToken ct = default);
+
+    // Made durable before the DELETE is sent: every later attempt re-sends exactly this DELETE.
+    Task RecordIntentAsync(long itemId, DeleteIntent intent, CancellationToken ct = default);
+
+    // A DELETE another item sent for this policy and has not seen confirmed: single flight
+    // holds until it is, so a second decision cannot pick the replacement pod.
+    Task<DeleteIntent?> UnconfirmedIntentAsync(string policy, long exceptItemId, CancellationToken ct = default);
+
+    // Whether the resolved notification of this incident has been received.
+    Task<bool> SeenAsync(string incidentKey, CancellationToken ct = default);
+
+    // Stores the decision, the policy state change it implies (a restart's backoff) and the
+    // incident's closing in one transaction, and closes the item.
+    Task<AuditEntry> CompleteAsync(InboxItem item, AuditEntry entry, string? policy = null,
+        Func<PolicyState, PolicyState>? policyChange = null, CancellationToken ct = default);
 
     Task RescheduleAsync(InboxItem item, DateTimeOffset next, string error, CancellationToken ct = default);
 

@@ -1,4 +1,5 @@
 using AlertHealer.Audit;
+using AlertHealer.Remediation;
 
 namespace AlertHealer.Inbox;
 
@@ -6,11 +7,23 @@ namespace AlertHealer.Inbox;
 public sealed record InboxAlert(string IncidentKey, AlertRef Alert)
 {
     // One remediation per incident: Alertmanager keeps fingerprint and startsAt across re-sends.
-    public static InboxAlert From(AlertRef alert) =>
-        new($"{alert.Fingerprint}|{alert.StartsAt.UtcDateTime:O}|{(alert.Status == "resolved" ? "resolved" : "firing")}", alert);
+    public static InboxAlert From(AlertRef alert) => new(Key(alert, alert.Status == "resolved" ? "resolved" : "firing"), alert);
+
+    // The key of the resolved notification of the same incident: a retry still waiting when
+    // it arrives is cancelled.
+    public static string ResolvedKey(AlertRef alert) => Key(alert, "resolved");
+
+    private static string Key(AlertRef alert, string status) => $"{alert.Fingerprint}|{alert.StartsAt.UtcDateTime:O}|{status}";
 }
 
-public sealed record InboxItem(long Id, string IncidentKey, AlertRef Alert, DateTimeOffset ReceivedAt, int Attempts);
+// A stored decision request: a webhook alert, or a manual request being decided. Intent is
+// the DELETE an earlier attempt sent but never saw confirmed.
+public sealed record InboxItem(
+    long Id, string IncidentKey, RemediationRequest Request, DateTimeOffset ReceivedAt, int Attempts,
+    DeleteIntent? Intent = null, string? LastError = null)
+{
+    public AlertRef Alert => Request.Alert!;
+}
 
 public enum Disposition
 {

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using AlertHealer.Audit;
+using AlertHealer.Policies;
+using AlertHealer.Remediation;
 using AlertHealer.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -48,22 +50,53 @@ public sealed class SqliteInboxStore(SqliteDatabase db, SqliteGroupCommit groupC
         db.WriteAsync(async (c, tx) =>
         {
             await using var command = c.Command(
-                """
+                $"""
                 UPDATE inbox SET state = 'processing', attempts = attempts + 1
                 WHERE id = (SELECT id FROM inbox WHERE state = 'pending' AND next_attempt_ms <= $now ORDER BY next_attempt_ms, id LIMIT 1)
-                RETURNING id, incident_key, alert, received_ms, attempts
+                RETURNING {ItemColumns}
                 """, tx, ("$now", now.ToUnixTimeMilliseconds()));
             await using var reader = await command.ExecuteReaderAsync(ct);
-            if (!await reader.ReadAsync(ct)) return null;
-            return new InboxItem(
-                reader.GetInt64(0),
-                reader.GetString(1),
-                JsonSerializer.Deserialize<AlertRef>(reader.GetString(2), AuditRows.Json)!,
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
-                reader.GetInt32(4));
+            return await reader.ReadAsync(ct) ? ReadItem(reader) : null;
         }, ct);
 
-    public Task<AuditEntry> CompleteAsync(InboxItem item, AuditEntry entry, CancellationToken ct = default) =>
+    public Task<InboxItem> StartManualAsync(RemediationRequest request, DateTimeOffset now, CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            await using var command = c.Command(
+                $"""
+                INSERT INTO inbox (incident_key, alert, request, received_ms, state, attempts, next_attempt_ms)
+                VALUES ($k, 'null', $request, $now, 'processing', 1, $now) RETURNING {ItemColumns}
+                """, tx, ("$k", $"manual|{Guid.NewGuid():N}"), ("$request", JsonSerializer.Serialize(request, AuditRows.Json)),
+                ("$now", now.ToUnixTimeMilliseconds()));
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            return ReadItem(reader);
+        }, ct);
+
+    public Task RecordIntentAsync(long itemId, DeleteIntent intent, CancellationToken ct = default) =>
+        db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE inbox SET intent = $i WHERE id = $id", tx,
+            ("$i", JsonSerializer.Serialize(intent, AuditRows.Json)), ("$id", itemId)), ct);
+
+    public Task<DeleteIntent?> UnconfirmedIntentAsync(string policy, long exceptItemId, CancellationToken ct = default) =>
+        db.ReadAsync(async c =>
+        {
+            await using var command = c.Command("SELECT intent FROM inbox WHERE state <> 'done' AND intent IS NOT NULL AND id <> $id", null, ("$id", exceptItemId));
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var intent = JsonSerializer.Deserialize<DeleteIntent>(reader.GetString(0), AuditRows.Json)!;
+                if (intent.Policy == policy) return intent;
+            }
+            return null;
+        }, ct);
+
+    public Task<bool> SeenAsync(string incidentKey, CancellationToken ct = default) =>
+        db.ReadAsync(async c => await c.ScalarAsync(
+            "SELECT 1 WHERE EXISTS (SELECT 1 FROM inbox WHERE incident_key = $k) OR EXISTS (SELECT 1 FROM incidents WHERE incident_key = $k)",
+            null, ("$k", incidentKey)) is not null, ct);
+
+    public Task<AuditEntry> CompleteAsync(InboxItem item, AuditEntry entry, string? policy = null,
+        Func<PolicyState, PolicyState>? policyChange = null, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
         {
             var duplicates = Convert.ToInt32(await c.ScalarAsync("SELECT duplicates FROM inbox WHERE id = $id", tx, ("$id", item.Id)));
@@ -76,8 +109,28 @@ public sealed class SqliteInboxStore(SqliteDatabase db, SqliteGroupCommit groupC
                     "INSERT INTO incidents (incident_key, audit_id, concluded_ms) VALUES ($k, $a, $t) ON CONFLICT (incident_key) DO NOTHING",
                     tx, ("$k", item.IncidentKey), ("$a", stored.Id), ("$t", stored.Time.ToUnixTimeMilliseconds()));
             }
+            if (policy is not null && policyChange is not null)
+                await StateRows.UpdateAsync(c, tx, StateRows.PolicyKey(policy), PolicyState.Initial, policyChange);
             return stored;
         }, ct);
+
+    private const string ItemColumns = "id, incident_key, alert, received_ms, attempts, request, intent, last_error";
+
+    private static InboxItem ReadItem(SqliteDataReader reader)
+    {
+        string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+        var request = Text(5) is { } manual
+            ? JsonSerializer.Deserialize<RemediationRequest>(manual, AuditRows.Json)!
+            : new RemediationRequest(Triggers.Webhook, JsonSerializer.Deserialize<AlertRef>(reader.GetString(2), AuditRows.Json)!);
+        return new InboxItem(
+            reader.GetInt64(0),
+            reader.GetString(1),
+            request,
+            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+            reader.GetInt32(4),
+            Text(6) is { } intent ? JsonSerializer.Deserialize<DeleteIntent>(intent, AuditRows.Json) : null,
+            Text(7));
+    }
 
     public Task RescheduleAsync(InboxItem item, DateTimeOffset next, string error, CancellationToken ct = default) =>
         db.WriteAsync((c, tx) => c.ExecuteAsync(

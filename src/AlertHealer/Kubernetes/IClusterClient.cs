@@ -17,8 +17,13 @@ public interface IClusterClient
     Task ProbeAsync(CancellationToken ct);
 }
 
-// A failure worth retrying later: timeouts, 5xx, 429, connection errors.
-public sealed class ClusterUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+// A failure worth retrying later: timeouts, 5xx, 429, connection errors. Answered: the API server
+// replied with an error status, so the request was refused; otherwise (timeout, reset) it may
+// have taken effect without our knowing.
+public sealed class ClusterUnavailableException(string message, Exception? inner = null, bool answered = false) : Exception(message, inner)
+{
+    public bool Answered { get; } = answered;
+}
 
 // The API refused us (401/403): retrying will not help; RBAC or credentials are wrong.
 public sealed class ClusterAccessDeniedException(string message, Exception? inner = null) : Exception(message, inner);

@@ -144,7 +144,7 @@ public sealed class KubernetesClusterClient(
         }
         catch (HttpOperationException ex) when ((int)ex.Response.StatusCode >= 500 || ex.Response.StatusCode == HttpStatusCode.TooManyRequests)
         {
-            throw new ClusterUnavailableException($"Kubernetes {operation} answered {(int)ex.Response.StatusCode}", ex);
+            throw new ClusterUnavailableException($"Kubernetes {operation} answered {(int)ex.Response.StatusCode}", ex, answered: true);
         }
         catch (HttpRequestException ex)
         {

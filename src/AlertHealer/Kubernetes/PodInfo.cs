@@ -9,7 +9,8 @@ public sealed record PodInfo(
     DateTimeOffset? ReadySince,
     bool Controlled,
     bool Terminating,
-    IReadOnlyDictionary<string, string> Labels);
+    IReadOnlyDictionary<string, string> Labels,
+    DateTimeOffset? Created = null);
 
 public enum DeleteResult
 {

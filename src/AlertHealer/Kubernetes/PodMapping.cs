@@ -19,6 +19,7 @@ public static class PodMapping
             since,
             pod.Metadata.OwnerReferences?.Any(o => o.Controller == true) == true,
             pod.Metadata.DeletionTimestamp is not null,
-            pod.Metadata.Labels?.ToDictionary() ?? new Dictionary<string, string>());
+            pod.Metadata.Labels?.ToDictionary() ?? new Dictionary<string, string>(),
+            pod.Metadata.CreationTimestamp is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : null);
     }
 }

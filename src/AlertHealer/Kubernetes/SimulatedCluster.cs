@@ -16,7 +16,8 @@ public sealed class SimulatedCluster : IClusterClient
         var now = time.GetUtcNow();
         Add(new PodInfo(Ns, "goldmane-7d9f8b6c5-q4wzt", Guid.NewGuid().ToString(), true, now.AddHours(-2), true, false,
             new Dictionary<string, string> { ["k8s-app"] = "goldmane" }));
-        Add(NewWhisker("whisker-5b8d6c7f9-x2kqp", ready: true));
+        // Created long before the sample alert started, as the wedged pod was.
+        Add(NewWhisker("whisker-5b8d6c7f9-x2kqp", ready: true) with { Created = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) });
     }
 
     public TimeSpan RecreateAfter { get; init; } = TimeSpan.FromSeconds(3);
@@ -70,7 +71,7 @@ public sealed class SimulatedCluster : IClusterClient
 
     private PodInfo NewWhisker(string name, bool ready) =>
         new(Ns, name, Guid.NewGuid().ToString(), ready, ready ? _time.GetUtcNow().AddHours(-1) : null, true, false,
-            new Dictionary<string, string> { ["k8s-app"] = "whisker" });
+            new Dictionary<string, string> { ["k8s-app"] = "whisker" }, _time.GetUtcNow());
 
     private void Add(PodInfo pod) => _pods[pod.Namespace + "/" + pod.Name] = pod;
 }

@@ -45,7 +45,14 @@ public static class RemediationEndpoints
         }
         var actor = new Actor(user.FindFirstValue(ClaimTypes.Role) ?? Roles.Operator, user.Identity?.Name ?? "unknown");
         var request = new RemediationRequest(Triggers.Manual, null, body.Policy, body.DryRun, body.Reason, actor);
-        var entry = await manual.RunAsync(request, ct);
+        var processed = await manual.RunAsync(request, ct);
+        if (processed.Entry is not { } entry)
+        {
+            var intent = processed.Unconfirmed!;
+            return TypedResults.Problem(statusCode: StatusCodes.Status504GatewayTimeout, title: "The restart is not confirmed yet",
+                detail: $"The DELETE of pod {intent.Pod} (uid {intent.Uid}) was sent but Kubernetes did not answer ({processed.Error}). "
+                    + "AlertHealer re-sends exactly that DELETE until it is confirmed and records the restart in the audit log; do not ask again.");
+        }
         var response = RemediateResponse.From(entry);
         // A decision is a 200 whatever it was; a remediation that failed on Kubernetes is a 502.
         return entry.Outcome == Outcomes.Failed

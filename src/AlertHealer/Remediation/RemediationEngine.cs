@@ -22,7 +22,11 @@ public sealed class RemediationEngine(
 {
     public Policy? PolicyFor(AlertRef alert) => policies.Match(alert.Labels);
 
-    public async Task<RemediationResult> ExecuteAsync(RemediationRequest request, bool simulate, CancellationToken ct)
+    public Policy? PolicyFor(string name) => policies.Find(name);
+
+    // intents records the DELETE durably right before it is sent (null only when simulating).
+    public async Task<RemediationResult> ExecuteAsync(RemediationRequest request, bool simulate, CancellationToken ct,
+        IntentScope? intents = null)
     {
         var trace = new DecisionTrace();
         var policy = request.PolicyName is { } name ? policies.Find(name) : policies.Match(request.Alert!.Labels);
@@ -68,19 +72,27 @@ public sealed class RemediationEngine(
             trace.Add("single-flight", "busy", $"another remediation of {policy.TargetKey} is running in this replica");
             return Done(Outcomes.InProgress);
         }
-        await using var lease = await leases.TryAcquireAsync($"alerthealer-{policy.Name}", ct);
+        await using var lease = await leases.TryAcquireAsync(LeaseName(policy), ct);
         if (lease is null)
         {
             trace.Add("single-flight", "busy", $"another replica holds the lease for policy {policy.Name}");
             return Done(Outcomes.InProgress);
         }
-        trace.Add("single-flight", "acquired", $"lease alerthealer-{policy.Name} held for this remediation");
+        if (intents is not null && await intents.Unconfirmed(policy.Name) is { } open)
+        {
+            trace.Add("single-flight", "unconfirmed", $"the DELETE of pod {open.Pod} (uid {open.Uid}) decided at {open.DecidedAt:O} is not confirmed yet; it is retried first");
+            return Done(Outcomes.InProgress);
+        }
+        trace.Add("single-flight", "acquired", $"lease {LeaseName(policy)} held for this remediation");
 
+        var intent = new DeleteIntent(policy.Name, pod.Namespace, pod.Name, pod.Uid, action.At, [.. trace.Steps]);
+        if (intents is not null) await intents.Record(intent);
         try
         {
             var result = await cluster.DeletePodAsync(pod.Namespace, pod.Name, pod.Uid, ct);
             if (result != DeleteResult.Deleted)
             {
+                // The first DELETE found the pod gone or replaced: something else restarted it.
                 trace.Add("delete", result == DeleteResult.NotFound ? "gone" : "replaced",
                     $"pod {pod.Name} uid {pod.Uid} was {(result == DeleteResult.NotFound ? "already gone" : "replaced by a new pod")}; nothing deleted");
                 return Done(Outcomes.AlreadyReplaced);
@@ -91,13 +103,61 @@ public sealed class RemediationEngine(
             trace.Add("delete", "denied", ex.Message);
             return Done(Outcomes.Failed, null, ex.Message);
         }
-
-        var after = await state.UpdatePolicyAsync(policy.Name, s => Backoff.AfterRestart(s, policy.Options, time.GetUtcNow()), CancellationToken.None);
-        trace.Add("delete", "deleted", $"deleted pod {pod.Name} (uid {pod.Uid}); restart {after.ConsecutiveRestarts} in a row, cooldown until {after.CooldownUntil:O}");
-        logger.LogWarning("Policy {Policy} deleted pod {Namespace}/{Pod} (uid {Uid}), trigger {Trigger}",
-            policy.Name, pod.Namespace, pod.Name, pod.Uid, request.Trigger);
-        return Done(Outcomes.Restarted, action);
+        return await RestartedAsync(request, policy, trace, action, $"deleted pod {pod.Name} (uid {pod.Uid})");
     }
+
+    // Finishes a decision whose DELETE was sent before but never confirmed (lost answer,
+    // timeout, crash, or another replica's claim). It re-sends exactly that DELETE: a 404 or
+    // 409 now means the recorded pod is gone, which is the restart we asked for.
+    public async Task<RemediationResult> ResumeAsync(RemediationRequest request, DeleteIntent intent, string? lastError, CancellationToken ct)
+    {
+        var policy = policies.Find(intent.Policy);
+        var trace = new DecisionTrace();
+        foreach (var step in intent.Steps) trace.Add(step);
+        trace.Add("intent", "resumed", $"the DELETE of pod {intent.Pod} (uid {intent.Uid}) decided at {intent.DecidedAt:O} was not confirmed"
+            + (lastError is null ? "" : $" ({lastError})") + "; re-sending exactly that DELETE, no new target is selected");
+        var action = new PodAction("delete-pod", intent.Namespace, intent.Pod, intent.Uid, false, intent.DecidedAt);
+        if (policy is null)
+        {
+            // The policy was removed from configuration meanwhile; the pod may already be gone.
+            trace.Add("policy", "none", $"policy {intent.Policy} no longer exists; the unconfirmed DELETE is recorded as failed");
+            return new(Entry(request, trace, null, Outcomes.Failed, action, $"policy {intent.Policy} no longer exists"), null, null);
+        }
+
+        using var held = locks.TryAcquire(policy.TargetKey)
+            ?? throw new ClusterUnavailableException($"another remediation of {policy.TargetKey} is running in this replica");
+        await using var lease = await leases.TryAcquireAsync(LeaseName(policy), ct)
+            ?? throw new ClusterUnavailableException($"another replica holds the lease for policy {policy.Name}");
+        try
+        {
+            var result = await cluster.DeletePodAsync(intent.Namespace, intent.Pod, intent.Uid, ct);
+            return await RestartedAsync(request, policy, trace, action, result switch
+            {
+                DeleteResult.Deleted => $"deleted pod {intent.Pod} (uid {intent.Uid}) on the re-sent DELETE",
+                DeleteResult.NotFound => $"pod {intent.Pod} (uid {intent.Uid}) is gone: the earlier DELETE took effect",
+                _ => $"pod {intent.Pod} now has another uid: the earlier DELETE of uid {intent.Uid} took effect and it was recreated",
+            });
+        }
+        catch (ClusterAccessDeniedException ex)
+        {
+            trace.Add("delete", "denied", ex.Message);
+            return new(Entry(request, trace, policy, Outcomes.Failed, null, ex.Message), policy, null);
+        }
+    }
+
+    // The backoff is not written here: the caller stores it with the entry in one transaction.
+    private async Task<RemediationResult> RestartedAsync(RemediationRequest request, Policy policy, DecisionTrace trace, PodAction action, string what)
+    {
+        var now = time.GetUtcNow();
+        var after = Backoff.AfterRestart(await state.GetPolicyAsync(policy.Name, CancellationToken.None), policy.Options, now);
+        trace.Add("delete", "deleted", $"{what}; restart {after.ConsecutiveRestarts} in a row, cooldown until {after.CooldownUntil:O}");
+        logger.LogWarning("Policy {Policy} restarted pod {Namespace}/{Pod} (uid {Uid}), trigger {Trigger}",
+            policy.Name, action.Namespace, action.Pod, action.Uid, request.Trigger);
+        return new(Entry(request, trace, policy, Outcomes.Restarted, action, null), policy, action,
+            s => Backoff.AfterRestart(s, policy.Options, now));
+    }
+
+    private static string LeaseName(Policy policy) => $"alerthealer-{policy.Name}";
 
     private string DryRunWhy(Policy policy, RemediationRequest request) =>
         options.Value.DryRun ? "AlertHealer:DryRun is on"

@@ -35,6 +35,7 @@ public static class RemediationSetup
         services.AddSingleton<RestartVerifier>();
         services.AddHostedService(sp => sp.GetRequiredService<RestartVerifier>());
         services.AddSingleton<InboxSignal>();
+        services.AddSingleton<InboxProcessor>();
         services.AddHostedService<InboxWorker>();
         return builder;
     }

@@ -12,6 +12,7 @@ namespace AlertHealer.Remediation;
 // is read again from the new pod: verified or ineffective. Not-healed and ineffective
 // count towards needs-human and page a person.
 public sealed class RestartVerifier(
+    PolicyCatalog policies,
     IClusterClient cluster,
     ISignalCheck signals,
     Microsoft.Extensions.Options.IOptions<LokiOptions> loki,
@@ -27,24 +28,30 @@ public sealed class RestartVerifier(
     private readonly ConcurrentDictionary<long, Task> _running = new();
 
     public void Start(long auditId, Policy policy, PodAction deleted) =>
-        _running[auditId] = Task.Run(() => VerifyAsync(auditId, policy, deleted));
+        _running.GetOrAdd(auditId, _ => Task.Run(() => VerifyAsync(auditId, policy, deleted)));
 
     private async Task VerifyAsync(long auditId, Policy policy, PodAction deleted)
     {
         try
         {
-            var replacement = await WaitForReplacementAsync(policy, deleted);
-            if (_stopping.IsCancellationRequested) return;
-            var (verification, detail) = replacement is null
-                ? (Verifications.NotHealed, $"no replacement pod became Ready within {policy.Options.VerifyTimeout}")
-                : await CheckSignalAsync(policy, replacement);
-            if (_stopping.IsCancellationRequested) return;
-
-            await audit.SetVerificationAsync(auditId, verification, detail);
-            metrics.Verified(policy.Name, verification);
-            logger.LogInformation("Verification of audit entry {AuditId} for policy {Policy}: {Verification} ({Detail})", auditId, policy.Name, verification, detail);
-            if (verification is Verifications.NotHealed or Verifications.Ineffective) await DidNotStickAsync(policy, verification, detail);
-            else if (!(await state.GetPolicyAsync(policy.Name)).NeedsHuman) await escalations.OnRecoveredAsync(policy.Name);
+            // A fault (Kubernetes or the store) is retried: a verification is never left pending.
+            for (var attempt = 0; !_stopping.IsCancellationRequested; attempt++)
+            {
+                try
+                {
+                    await VerifyOnceAsync(auditId, policy, deleted);
+                    return;
+                }
+                catch (Exception ex) when (ex is ClusterUnavailableException or Storage.StoreUnavailableException)
+                {
+                    logger.LogWarning("Verification of audit entry {AuditId} hit a fault, attempt {Attempt}: {Error}", auditId, attempt + 1, ex.Message);
+                    await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, 1 << Math.Min(attempt, 5))), time, _stopping.Token);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Resumed at the next start.
         }
         catch (Exception ex)
         {
@@ -56,10 +63,30 @@ public sealed class RestartVerifier(
         }
     }
 
+    private async Task VerifyOnceAsync(long auditId, Policy policy, PodAction deleted)
+    {
+        var replacement = await WaitForReplacementAsync(policy, deleted);
+        if (_stopping.IsCancellationRequested) return;
+        var (verification, detail) = replacement is null
+            ? (Verifications.NotHealed, $"no replacement pod became Ready within {policy.Options.VerifyTimeout}")
+            : await CheckSignalAsync(policy, replacement);
+        if (_stopping.IsCancellationRequested) return;
+
+        await audit.SetVerificationAsync(auditId, verification, detail);
+        metrics.Verified(policy.Name, verification);
+        logger.LogInformation("Verification of audit entry {AuditId} for policy {Policy}: {Verification} ({Detail})", auditId, policy.Name, verification, detail);
+        if (verification is Verifications.NotHealed or Verifications.Ineffective) await DidNotStickAsync(policy, verification, detail);
+        else if (!(await state.GetPolicyAsync(policy.Name)).NeedsHuman) await escalations.OnRecoveredAsync(policy.Name);
+    }
+
     private async Task<PodInfo?> WaitForReplacementAsync(Policy policy, PodAction deleted)
     {
         var target = policy.Options.Target;
-        using var deadline = new CancellationTokenSource(policy.Options.VerifyTimeout, time);
+        // The deadline runs from the delete, so a verification resumed after a restart of this
+        // process keeps it; one already past it gets a single look.
+        var remaining = deleted.At + policy.Options.VerifyTimeout - time.GetUtcNow();
+        if (remaining <= TimeSpan.Zero) return await ReadyReplacementNowAsync(policy, deleted);
+        using var deadline = new CancellationTokenSource(remaining, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, _stopping.Token);
         try
         {
@@ -72,6 +99,13 @@ public sealed class RestartVerifier(
         {
             return null;
         }
+    }
+
+    private async Task<PodInfo?> ReadyReplacementNowAsync(Policy policy, PodAction deleted)
+    {
+        var target = policy.Options.Target;
+        var pods = await cluster.ListPodsAsync(target.Namespace, target.Selector, _stopping.Token);
+        return pods.FirstOrDefault(p => p.Uid != deleted.Uid && p.Ready && !p.Terminating);
     }
 
     private async Task<(string, string)> CheckSignalAsync(Policy policy, PodInfo replacement)
@@ -100,7 +134,27 @@ public sealed class RestartVerifier(
         if (after.NeedsHuman) await escalations.OnNeedsHumanAsync(policy, after.NeedsHumanReason ?? detail);
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    // Verifications a stopped process left pending are resumed (or settled, past their deadline).
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<AuditEntry> pending;
+        try { pending = await audit.PendingVerificationsAsync(cancellationToken); }
+        catch (Storage.StoreUnavailableException ex)
+        {
+            logger.LogError("Pending verifications could not be read at start: {Error}", ex.Message);
+            return;
+        }
+        foreach (var entry in pending)
+        {
+            if (entry.Action is not { } action || entry.Policy is not { } name || policies.Find(name) is not { } policy)
+            {
+                await audit.SetVerificationAsync(entry.Id, Verifications.NotHealed, "the restart's policy or action is no longer known; not verified", cancellationToken);
+                continue;
+            }
+            logger.LogInformation("Resuming verification of audit entry {AuditId} (pod {Pod})", entry.Id, action.Pod);
+            Start(entry.Id, policy, action);
+        }
+    }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -36,6 +36,15 @@ public sealed class TargetSelection(IClusterClient cluster)
             pods = await cluster.ListPodsAsync(target.Namespace, target.Selector, ct);
         }
         var eligible = pods.Where(p => p.Controlled && !p.Terminating).ToList();
+        // A pod created after the alert started cannot be the pod whose logs fired it.
+        var newer = alert is null ? [] : eligible.Where(p => p.Created > alert.StartsAt).ToList();
+        if (newer.Count > 0 && newer.Count == eligible.Count)
+        {
+            trace.Add("target", "created-after-alert", $"every eligible pod was created after the alert started at {alert!.StartsAt:O} "
+                + $"({string.Join(", ", newer.Select(p => $"{p.Name} at {p.Created:O}"))}); the pod whose logs fired it is gone", pods);
+            return new Selection(null, Outcomes.AlreadyReplaced);
+        }
+        eligible = [.. eligible.Except(newer)];
         if (eligible.Count == 0)
         {
             var detail = pods.Count == 0

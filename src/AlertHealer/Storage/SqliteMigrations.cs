@@ -46,6 +46,12 @@ public static class SqliteMigrations
             document TEXT NOT NULL
         );
         """,
+        // A manual request stored as an inbox item, and the DELETE an attempt is about to send.
+        """
+        ALTER TABLE inbox ADD COLUMN request TEXT NULL;
+        ALTER TABLE inbox ADD COLUMN intent TEXT NULL;
+        CREATE INDEX audit_pending_verification ON audit (id) WHERE verification = 'pending';
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken ct = default)

@@ -32,10 +32,12 @@ public static class Fixtures
         return root.ToJsonString();
     }
 
-    // A firing alert of a new incident: its own fingerprint, and optionally no pod label.
-    public static string NewIncident(string fingerprint, bool namePod = false, string? pod = null) => Edit(a =>
+    // A firing alert of a new incident: its own fingerprint, and optionally no pod label. An
+    // incident that starts later (startsAt) can be about a pod created after the fixture's.
+    public static string NewIncident(string fingerprint, bool namePod = false, string? pod = null, DateTimeOffset? startsAt = null) => Edit(a =>
     {
         a["fingerprint"] = fingerprint;
+        if (startsAt is { } t) a["startsAt"] = t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
         var labels = a["labels"]!.AsObject();
         if (pod is not null) labels["pod"] = pod;
         else if (!namePod) labels.Remove("pod");

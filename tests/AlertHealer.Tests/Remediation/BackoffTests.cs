@@ -18,7 +18,7 @@ public sealed class BackoffTests
 
     private static async Task<string> IncidentAsync(TestApp app, string fingerprint)
     {
-        await app.PostWebhookAsync(Fixtures.NewIncident(fingerprint));
+        await app.PostWebhookAsync(Fixtures.NewIncident(fingerprint, startsAt: app.Time.GetUtcNow()));
         return (await app.WaitForAuditAsync(e => e.Alert?.Fingerprint == fingerprint, fingerprint)).Outcome;
     }
 

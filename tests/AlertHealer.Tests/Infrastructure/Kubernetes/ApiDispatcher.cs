@@ -123,6 +123,18 @@ internal sealed class ApiDispatcher(
     private async Task RespondAsync(HttpContext context, RecordedRequest request, ApiResponse response)
     {
         recorder.Record(request with { StatusCode = response.StatusCode });
+        if (faults.TakeLostAnswer(request) is (true, var stall))
+        {
+            // The request took effect; its answer never reaches the client.
+            if (stall)
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
+            context.Abort();
+            return;
+        }
+
         context.Response.StatusCode = response.StatusCode;
         context.Response.ContentType = "application/json";
         if (response.StatusCode == StatusCodes.Status429TooManyRequests)

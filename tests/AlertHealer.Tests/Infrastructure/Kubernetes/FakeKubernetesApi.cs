@@ -90,6 +90,10 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
     /// </summary>
     public void FailNext(string verb, string resource, int times, int statusCode = 503) => faults.FailNext(verb, resource, times, statusCode);
 
+    /// <summary>The next <paramref name="times"/> requests with this verb and resource take effect but their answer is lost
+    /// (connection reset, or with <paramref name="stall"/> held until the client times out).</summary>
+    public void LoseAnswerNext(string verb, string resource, int times = 1, bool stall = false) => faults.LoseAnswerNext(verb, resource, times, stall);
+
     /// <summary>The next request with this verb and resource is held for <paramref name="delay"/> (real time) first.</summary>
     public void DelayNext(string verb, string resource, TimeSpan delay) => faults.DelayNext(verb, resource, delay);
 

@@ -6,6 +6,7 @@ internal sealed class FaultInjector
     private readonly Lock gate = new();
     private readonly List<Failure> failures = [];
     private readonly List<Delay> delays = [];
+    private readonly List<Failure> lostAnswers = [];
 
     public void FailNext(string verb, string resource, int times, int statusCode)
     {
@@ -22,6 +23,39 @@ internal sealed class FaultInjector
         lock (gate)
         {
             delays.Add(new Delay(verb, resource, delay));
+        }
+    }
+
+    /// <summary>
+    /// The next <paramref name="times"/> matching requests are performed, then their answer is lost: the connection is
+    /// reset (<paramref name="stall"/> false) or held until the client gives up (true), as after a network fault or a timeout.
+    /// </summary>
+    public void LoseAnswerNext(string verb, string resource, int times, bool stall)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(times);
+        lock (gate)
+        {
+            lostAnswers.Add(new Failure(verb, resource, stall ? 1 : 0) { Remaining = times });
+        }
+    }
+
+    /// <summary>Whether the answer to <paramref name="request"/> (already performed) is lost, and how; consumes one.</summary>
+    public (bool Lost, bool Stall) TakeLostAnswer(RecordedRequest request)
+    {
+        lock (gate)
+        {
+            var lost = lostAnswers.FirstOrDefault(f => request.Is(f.Verb, f.Resource));
+            if (lost is null)
+            {
+                return (false, false);
+            }
+
+            if (--lost.Remaining == 0)
+            {
+                lostAnswers.Remove(lost);
+            }
+
+            return (true, lost.StatusCode == 1);
         }
     }
 

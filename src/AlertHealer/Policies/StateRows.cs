@@ -1,0 +1,26 @@
+using System.Text.Json;
+using AlertHealer.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace AlertHealer.Policies;
+
+// Row mapping for policy and breaker state, shared by the state store and the inbox, which
+// writes a restart's backoff in the transaction that records the restart.
+public static class StateRows
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static string PolicyKey(string policy) => "policy:" + policy;
+
+    public static async Task<T> UpdateAsync<T>(SqliteConnection c, SqliteTransaction tx, string key, T initial, Func<T, T> change)
+    {
+        var next = change(Parse(await c.ScalarAsync("SELECT document FROM state WHERE key = $k", tx, ("$k", key)), initial));
+        await c.ExecuteAsync(
+            "INSERT INTO state (key, document) VALUES ($k, $d) ON CONFLICT (key) DO UPDATE SET document = excluded.document",
+            tx, ("$k", key), ("$d", JsonSerializer.Serialize(next, Json)));
+        return next;
+    }
+
+    public static T Parse<T>(object? document, T initial) =>
+        document is string s ? JsonSerializer.Deserialize<T>(s, Json) ?? initial : initial;
+}
