@@ -4,10 +4,13 @@ using AlertHealer.Remediation;
 namespace AlertHealer.Inbox;
 
 // One alert as stored by the webhook, before any decision.
-public sealed record InboxAlert(string IncidentKey, AlertRef Alert)
+// Urgent: a firing alert that a policy matches. It is decided before a backlog of others
+// (unmatched or resolved alerts from a noisy route), so a storm cannot delay the one that matters.
+public sealed record InboxAlert(string IncidentKey, AlertRef Alert, bool Urgent = false)
 {
     // One remediation per incident: Alertmanager keeps fingerprint and startsAt across re-sends.
-    public static InboxAlert From(AlertRef alert) => new(Key(alert, alert.Status == "resolved" ? "resolved" : "firing"), alert);
+    public static InboxAlert From(AlertRef alert, bool matchesPolicy = false) =>
+        new(Key(alert, alert.Status == "resolved" ? "resolved" : "firing"), alert, matchesPolicy && alert.Status != "resolved");
 
     // The key of the resolved notification of the same incident: a retry still waiting when
     // it arrives is cancelled.

@@ -35,10 +35,10 @@ public sealed class SqliteInboxStore(SqliteDatabase db, SqliteGroupCommit groupC
 
         var id = (long)(await c.ScalarAsync(
             """
-            INSERT INTO inbox (incident_key, alert, received_ms, state, next_attempt_ms)
-            VALUES ($k, $alert, $now, 'pending', $now) RETURNING id
+            INSERT INTO inbox (incident_key, alert, received_ms, state, next_attempt_ms, priority)
+            VALUES ($k, $alert, $now, 'pending', $now, $priority) RETURNING id
             """,
-            tx, ("$k", alert.IncidentKey), ("$alert", JsonSerializer.Serialize(alert.Alert, AuditRows.Json)),
+            tx, ("$k", alert.IncidentKey), ("$alert", JsonSerializer.Serialize(alert.Alert, AuditRows.Json)), ("$priority", alert.Urgent ? 1 : 0),
             ("$now", now.ToUnixTimeMilliseconds())))!;
         return Result(Disposition.Queued, id);
     }
@@ -52,7 +52,7 @@ public sealed class SqliteInboxStore(SqliteDatabase db, SqliteGroupCommit groupC
             await using var command = c.Command(
                 $"""
                 UPDATE inbox SET state = 'processing', attempts = attempts + 1
-                WHERE id = (SELECT id FROM inbox WHERE state = 'pending' AND next_attempt_ms <= $now ORDER BY next_attempt_ms, id LIMIT 1)
+                WHERE id = (SELECT id FROM inbox WHERE state = 'pending' AND next_attempt_ms <= $now ORDER BY priority DESC, next_attempt_ms, id LIMIT 1)
                 RETURNING {ItemColumns}
                 """, tx, ("$now", now.ToUnixTimeMilliseconds()));
             await using var reader = await command.ExecuteReaderAsync(ct);
@@ -64,8 +64,8 @@ public sealed class SqliteInboxStore(SqliteDatabase db, SqliteGroupCommit groupC
         {
             await using var command = c.Command(
                 $"""
-                INSERT INTO inbox (incident_key, alert, request, received_ms, state, attempts, next_attempt_ms)
-                VALUES ($k, 'null', $request, $now, 'processing', 1, $now) RETURNING {ItemColumns}
+                INSERT INTO inbox (incident_key, alert, request, received_ms, state, attempts, next_attempt_ms, priority)
+                VALUES ($k, 'null', $request, $now, 'processing', 1, $now, 1) RETURNING {ItemColumns}
                 """, tx, ("$k", $"manual|{Guid.NewGuid():N}"), ("$request", JsonSerializer.Serialize(request, AuditRows.Json)),
                 ("$now", now.ToUnixTimeMilliseconds()));
             await using var reader = await command.ExecuteReaderAsync(ct);

@@ -46,11 +46,15 @@ public static class SqliteMigrations
             document TEXT NOT NULL
         );
         """,
-        // A manual request stored as an inbox item, and the DELETE an attempt is about to send.
+        // A manual request stored as an inbox item, the DELETE an attempt is about to send, and the
+        // priority that lets an alert a policy acts on pass a backlog of others.
         """
         ALTER TABLE inbox ADD COLUMN request TEXT NULL;
         ALTER TABLE inbox ADD COLUMN intent TEXT NULL;
         CREATE INDEX audit_pending_verification ON audit (id) WHERE verification = 'pending';
+        ALTER TABLE inbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+        DROP INDEX inbox_due;
+        CREATE INDEX inbox_claim ON inbox (priority DESC, next_attempt_ms, id) WHERE state = 'pending';
         """,
     ];
 

@@ -2,6 +2,7 @@ using AlertHealer.Audit;
 using AlertHealer.Auth;
 using AlertHealer.Inbox;
 using AlertHealer.Metrics;
+using AlertHealer.Policies;
 using AlertHealer.Security;
 using AlertHealer.Storage;
 using AlertHealer.Validation;
@@ -27,11 +28,11 @@ public static class WebhookEndpoints
     // Stores every alert durably and acknowledges; the inbox worker decides later. Nothing
     // here waits for Kubernetes. If the store cannot write, 503 makes Alertmanager retry.
     private static async Task<Results<Ok<WebhookAck>, ProblemHttpResult>> ReceiveAsync(
-        AlertmanagerWebhook payload, IInboxStore inbox, InboxSignal signal, HealerMetrics metrics,
+        AlertmanagerWebhook payload, IInboxStore inbox, InboxSignal signal, PolicyCatalog policies, HealerMetrics metrics,
         TimeProvider time, HttpContext http, CancellationToken ct)
     {
         var started = time.GetTimestamp();
-        var alerts = payload.Alerts!.Select(a => InboxAlert.From(ToRef(a!))).ToList();
+        var alerts = payload.Alerts!.Select(a => ToRef(a!)).Select(a => InboxAlert.From(a, policies.Match(a.Labels) is not null)).ToList();
         IReadOnlyList<Enqueued> stored;
         try
         {
