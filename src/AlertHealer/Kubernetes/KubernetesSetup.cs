@@ -28,6 +28,9 @@ public static class KubernetesSetup
         });
         builder.Services.AddSingleton<ITargetLease>(sp =>
             IsSimulated(sp) ? new InProcessLease() : ActivatorUtilities.CreateInstance<KubernetesLease>(sp));
+        builder.Services.AddSingleton<IPodEvents>(sp =>
+            IsSimulated(sp) ? ActivatorUtilities.CreateInstance<LoggedPodEvents>(sp)
+            : ActivatorUtilities.CreateInstance<KubernetesPodEvents>(sp, sp.GetRequiredService<IKubernetes>()));
         builder.Services.AddSingleton<IClusterClient>(sp =>
         {
             if (!IsSimulated(sp)) return ActivatorUtilities.CreateInstance<KubernetesClusterClient>(sp, sp.GetRequiredService<IKubernetes>());

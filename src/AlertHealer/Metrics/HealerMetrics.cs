@@ -11,6 +11,7 @@ public sealed class HealerMetrics
     private readonly Histogram _dependencyDuration;
     private readonly Counter _dependencyErrors;
     private readonly Histogram _webhookDuration;
+    private readonly Counter _eventsFailed;
 
     public HealerMetrics()
     {
@@ -30,6 +31,8 @@ public sealed class HealerMetrics
         _webhookDuration = factory.CreateHistogram("alerthealer_webhook_duration_seconds",
             "Time to validate, store and acknowledge an Alertmanager webhook.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 12) });
+        _eventsFailed = factory.CreateCounter("alerthealer_events_failed_total",
+            "Kubernetes Events that could not be written (the remediation went on), by reason.", "reason");
         InboxDepth = factory.CreateGauge("alerthealer_inbox_depth", "Alerts stored and not yet decided.");
         InboxOldest = factory.CreateGauge("alerthealer_inbox_oldest_pending_seconds", "Age of the oldest undecided alert.");
         BreakerOpen = factory.CreateGauge("alerthealer_breaker_open", "1 while the global circuit breaker is open.");
@@ -78,6 +81,8 @@ public sealed class HealerMetrics
         _dependencyDuration.WithLabels(dependency, operation).Observe(elapsed.TotalSeconds);
         if (failed) _dependencyErrors.WithLabels(dependency, operation).Inc();
     }
+
+    public void EventFailed(string reason) => _eventsFailed.WithLabels(reason).Inc();
 
     public void WebhookHandled(TimeSpan elapsed) => _webhookDuration.Observe(elapsed.TotalSeconds);
 }

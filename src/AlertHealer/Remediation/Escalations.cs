@@ -7,19 +7,21 @@ namespace AlertHealer.Remediation;
 
 // Closes the loop into alerting: when the healer gives up or cannot tell, a person is paged
 // through Alertmanager (AlertHealerEscalation); the page ends when the policy recovers.
-public sealed class Escalations(IEscalator escalator, IOptions<AlertmanagerOptions> alertmanager, TimeProvider time)
+// The same moments become Kubernetes Events about the deleted pod (RemediationEvents).
+public sealed class Escalations(IEscalator escalator, IOptions<AlertmanagerOptions> alertmanager, RemediationEvents events, TimeProvider time)
 {
     // Breaker escalations are about every policy at once.
     public const string AllPolicies = "all-policies";
 
     public async Task OnDecisionAsync(AuditEntry entry, Policy? policy)
     {
+        events.OnDecision(entry);
         if (policy is null) return;
         var target = policy.TargetKey;
         switch (entry.Outcome)
         {
             case Outcomes.NeedsHuman when entry.Steps.Any(s => s.Name == "needs-human" && s.Result == "escalated"):
-                await RaiseAsync(policy.Name, EscalationReasons.NeedsHuman, target, entry.Steps[^1].Detail);
+                await OnNeedsHumanAsync(policy, entry.Steps[^1].Detail);
                 break;
             case Outcomes.BreakerOpen:
                 await RaiseAsync(AllPolicies, EscalationReasons.BreakerOpen, "automatic remediations", entry.Steps[^1].Detail);
@@ -40,11 +42,17 @@ public sealed class Escalations(IEscalator escalator, IOptions<AlertmanagerOptio
         }
     }
 
-    public Task OnIneffectiveAsync(Policy policy, string verification, string detail) =>
-        RaiseAsync(policy.Name, EscalationReasons.RestartIneffective, policy.TargetKey, $"restart {verification}: {detail}");
+    public Task OnIneffectiveAsync(Policy policy, string verification, string detail)
+    {
+        events.OnDidNotStick(policy, verification, detail);
+        return RaiseAsync(policy.Name, EscalationReasons.RestartIneffective, policy.TargetKey, $"restart {verification}: {detail}");
+    }
 
-    public Task OnNeedsHumanAsync(Policy policy, string detail) =>
-        RaiseAsync(policy.Name, EscalationReasons.NeedsHuman, policy.TargetKey, detail);
+    public Task OnNeedsHumanAsync(Policy policy, string detail)
+    {
+        events.OnNeedsHuman(policy, detail);
+        return RaiseAsync(policy.Name, EscalationReasons.NeedsHuman, policy.TargetKey, detail);
+    }
 
     public Task OnRecoveredAsync(string policy) => escalator.ResolveAsync(policy, CancellationToken.None);
 

@@ -29,6 +29,7 @@ public static class RemediationSetup
         services.AddSingleton<SafetyGates>();
         services.AddSingleton<TargetSelection>();
         services.AddSingleton<SignalGate>();
+        services.AddSingleton<RemediationEvents>();
         services.AddSingleton<Escalations>();
         services.AddSingleton<RemediationEngine>();
         services.AddSingleton<ManualRemediation>();

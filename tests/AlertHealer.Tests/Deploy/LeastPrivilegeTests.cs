@@ -101,8 +101,8 @@ public sealed class LeastPrivilegeTests
         return new Access(e["verb"], e["apiGroup"], resource, e["namespace"], e.GetValueOrDefault("nonResourceURL"));
     }
 
-    // What a production instance does: readiness, a webhook restart verified by watch, a
-    // manual restart, each with its lease.
+    // What a production instance does: readiness, a webhook restart verified by watch and
+    // reported as an Event, a manual restart, each with its lease.
     private static async Task RecordScenariosAsync(string ledger)
     {
         var time = new FakeTimeProvider(TestApp.Start);
@@ -117,6 +117,8 @@ public sealed class LeastPrivilegeTests
         var replacement = kube.Pods("calico-system").Single(p => p.Metadata.Labels["k8s-app"] == "whisker");
         kube.SetReady("calico-system", replacement.Metadata.Name, true);
         await app.WaitForAuditAsync(e => e.Verification == Verifications.Healed, "healed");
+        // The restart's Event is written in the background.
+        await kube.WaitForRequestAsync(r => r.Is("create", "events"), TimeSpan.FromSeconds(10));
         using var manual = await app.Operator.PostAsync("/remediate",
             new StringContent("{\"policy\":\"whisker\",\"reason\":\"rbac proof\"}", System.Text.Encoding.UTF8, "application/json"));
         manual.EnsureSuccessStatusCode();

@@ -6,16 +6,24 @@ namespace AlertHealer.Tests.Deploy;
 public class RbacTests
 {
     [Fact]
-    public void TheCalicoSystemRoleGrantsExactlyPodsGetListWatchDelete()
+    public void TheCalicoSystemRoleGrantsExactlyPodsGetListWatchDeleteAndEventsCreate()
     {
         var role = DeployManifests.Named<V1Role>("calico-system", "alerthealer");
 
-        var rule = Assert.Single(role.Rules);
-        Assert.Equal([""], rule.ApiGroups);
-        Assert.Equal(["pods"], rule.Resources);
-        Assert.Equal(["delete", "get", "list", "watch"], rule.Verbs.Order(StringComparer.Ordinal));
-        Assert.True(rule.ResourceNames is null || rule.ResourceNames.Count == 0);
-        Assert.True(rule.NonResourceURLs is null || rule.NonResourceURLs.Count == 0);
+        Assert.Equal(2, role.Rules.Count);
+        var pods = role.Rules[0];
+        Assert.Equal([""], pods.ApiGroups);
+        Assert.Equal(["pods"], pods.Resources);
+        Assert.Equal(["delete", "get", "list", "watch"], pods.Verbs.Order(StringComparer.Ordinal));
+        var events = role.Rules[1];
+        Assert.Equal(["events.k8s.io"], events.ApiGroups);
+        Assert.Equal(["events"], events.Resources);
+        Assert.Equal(["create"], events.Verbs);
+        foreach (var rule in role.Rules)
+        {
+            Assert.True(rule.ResourceNames is null || rule.ResourceNames.Count == 0);
+            Assert.True(rule.NonResourceURLs is null || rule.NonResourceURLs.Count == 0);
+        }
     }
 
     [Fact]

@@ -12,6 +12,7 @@ internal sealed class ApiDispatcher(
     FaultInjector faults,
     PodEndpoints pods,
     LeaseStore leases,
+    EventStore events,
     ReviewEndpoints reviews)
 {
     public Func<RecordedRequest, Task>? BeforeRequest { get; set; }
@@ -87,6 +88,7 @@ internal sealed class ApiDispatcher(
         {
             ("", "v1", "pods", "", _) => pods.Handle(request, query),
             ("coordination.k8s.io", "v1", "leases", "", var verb) => Lease(request, verb),
+            ("events.k8s.io", "v1", "events", "", var verb) => Event(request, verb),
             ("authentication.k8s.io", "v1", "tokenreviews", "", "create") => reviews.TokenReview(request),
             ("authorization.k8s.io", "v1", "subjectaccessreviews", "", "create") => reviews.SubjectAccessReview(request),
             ("authentication.k8s.io", "v1", "tokenreviews", "", _) or ("authorization.k8s.io", "v1", "subjectaccessreviews", "", _) =>
@@ -112,6 +114,22 @@ internal sealed class ApiDispatcher(
         {
             "get" => leases.Read(request.Namespace, request.Name),
             "list" => leases.List(request.Namespace),
+            _ => KubernetesStatus.MethodNotAllowed(),
+        };
+    }
+
+    private ApiResponse Event(RecordedRequest request, string verb)
+    {
+        if (verb == "create")
+        {
+            var e = JsonBody.Read<k8s.Models.Eventsv1Event>(request.Body, out var error);
+            return error ?? (e is null ? KubernetesStatus.BadRequest("the body of the request was empty") : events.Create(request.Namespace, e));
+        }
+
+        return verb switch
+        {
+            "get" => events.Read(request.Namespace, request.Name),
+            "list" => events.List(request.Namespace),
             _ => KubernetesStatus.MethodNotAllowed(),
         };
     }

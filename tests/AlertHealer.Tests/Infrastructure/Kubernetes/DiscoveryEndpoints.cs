@@ -5,7 +5,7 @@ namespace AlertHealer.Tests.Infrastructure.Kubernetes;
 /// <summary>/version, /api and /apis: just enough discovery for tools that probe the server.</summary>
 internal static class DiscoveryEndpoints
 {
-    private static readonly string[] Groups = ["coordination.k8s.io", "authentication.k8s.io", "authorization.k8s.io"];
+    private static readonly string[] Groups = ["coordination.k8s.io", "events.k8s.io", "authentication.k8s.io", "authorization.k8s.io"];
 
     public static ApiResponse? Handle(RecordedRequest request, Uri baseAddress)
     {

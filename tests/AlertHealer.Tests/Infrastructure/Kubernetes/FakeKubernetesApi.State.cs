@@ -39,6 +39,9 @@ public sealed partial class FakeKubernetesApi
     /// <summary>The stored lease, or null.</summary>
     public V1Lease? Lease(string ns, string name) => leases.Get(ns, name);
 
+    /// <summary>The events.k8s.io/v1 Events stored in <paramref name="ns"/> ("" for every namespace), oldest first.</summary>
+    public IReadOnlyList<Eventsv1Event> Events(string ns) => events.All(ns);
+
     /// <summary>Makes TokenReview authenticate <paramref name="token"/> as <paramref name="username"/> in <paramref name="groups"/>.</summary>
     public void AddUser(string token, string username, IEnumerable<string> groups) => access.AddUser(token, username, groups);
 

@@ -12,7 +12,8 @@ namespace AlertHealer.Tests.Infrastructure.Kubernetes;
 
 /// <summary>
 /// An in-process Kubernetes API server on 127.0.0.1 (random port) speaking the real JSON wire format:
-/// pods (list/watch/get/delete), leases, token and subject access reviews, discovery. Every request is recorded.
+/// pods (list/watch/get/delete), leases, events (create/get/list), token and subject access reviews, discovery.
+/// Every request is recorded.
 /// </summary>
 public sealed partial class FakeKubernetesApi : IAsyncDisposable
 {
@@ -24,6 +25,7 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
     private readonly PodStore pods;
     private readonly PodFactory podFactory;
     private readonly LeaseStore leases;
+    private readonly EventStore events;
     private readonly AccessRules access = new();
     private readonly ResourceVersionClock clock = new();
     private int disposed;
@@ -34,7 +36,8 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
         podFactory = new PodFactory(time);
         pods = new PodStore(clock, podFactory, time);
         leases = new LeaseStore(clock, time);
-        dispatcher = new ApiDispatcher(ClientToken, recorder, faults, new PodEndpoints(pods), leases, new ReviewEndpoints(access))
+        events = new EventStore(clock, time);
+        dispatcher = new ApiDispatcher(ClientToken, recorder, faults, new PodEndpoints(pods), leases, events, new ReviewEndpoints(access))
         {
             Stopping = stopping.Token,
         };

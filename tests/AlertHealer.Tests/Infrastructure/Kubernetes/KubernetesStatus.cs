@@ -25,11 +25,17 @@ internal static class KubernetesStatus
         Failure(409, "Conflict", message, Details(group, resource, name));
 
     /// <summary>422 Invalid for one field, e.g. kind "Lease", cause reason "FieldValueRequired".</summary>
-    public static ApiResponse Invalid(string kind, string group, string name, string field, string causeReason, string problem)
+    public static ApiResponse Invalid(string kind, string group, string name, string field, string causeReason, string problem) =>
+        Invalid(kind, group, name, [new FieldError(field, causeReason, problem)]);
+
+    /// <summary>422 Invalid for every field error, one cause each; the message lists them like the server's aggregate ("[a, b]" when several).</summary>
+    public static ApiResponse Invalid(string kind, string group, string name, IReadOnlyList<FieldError> errors)
     {
         var details = Details(group, kind, name);
-        details["causes"] = new JsonArray(new JsonObject { ["reason"] = causeReason, ["message"] = problem, ["field"] = field });
-        return Failure(422, "Invalid", $"{Qualified(group, kind)} \"{name}\" is invalid: {field}: {problem}", details);
+        details["causes"] = new JsonArray([.. errors.Select(e => (JsonNode)new JsonObject { ["reason"] = e.Reason, ["message"] = e.Body, ["field"] = e.Field })]);
+        var messages = errors.Select(e => $"{e.Field}: {e.Body}").Distinct().ToList();
+        var all = messages.Count == 1 ? messages[0] : $"[{string.Join(", ", messages)}]";
+        return Failure(422, "Invalid", $"{Qualified(group, kind)} \"{name}\" is invalid: {all}", details);
     }
 
     public static ApiResponse BadRequest(string message) => Failure(400, "BadRequest", message, null);
