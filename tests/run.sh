@@ -23,10 +23,12 @@ fi
 # The package starts a system Alertmanager on :9093; the tests run their own.
 as_root systemctl disable --now prometheus-alertmanager prometheus >/dev/null 2>&1 || true
 
-# Grafana's LogQL grammar, run with node.
-if [ -f tests/logql/package.json ]; then
-  (cd tests/logql && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
-fi
+# Grafana's LogQL grammar and HashiCorp's HCL parser (for deploy/terraform), run with node.
+for dir in tests/logql tests/hcl; do
+  if [ -f "$dir/package.json" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed in $dir"; echo "0 passed, 1 failed"; exit 1; }
+  fi
+done
 
 results=$(mktemp -d)
 export ALERTHEALER_TEST_LEDGER="$results/kubernetes-requests.jsonl"

@@ -11,8 +11,19 @@ public sealed class AlertmanagerWebhookValidator : AbstractValidator<Alertmanage
         var maxAlerts = limits.Value.MaxAlerts;
         // Stop at a field's first failure, so later checks never see a null.
         RuleLevelCascadeMode = CascadeMode.Stop;
-        RuleFor(x => x.Version).NotEmpty().Equal("4").WithMessage("Only Alertmanager webhook payload version \"4\" is understood.");
+        RuleFor(x => x.Version).NotEmpty().Must(v => v is AlertmanagerWebhook.AlertmanagerVersion or AlertmanagerWebhook.GrafanaVersion)
+            .WithMessage("Only Alertmanager's webhook payload version \"4\" and Grafana Alerting's version \"1\" are understood.");
         RuleFor(x => x.Status).NotEmpty().Must(BeAStatus).WithMessage("'status' must be \"firing\" or \"resolved\".");
+        // Grafana's webhook contact point always sends its organisation and the group's state,
+        // derived from the same alerts as 'status'. A version "1" body without them is not Grafana's.
+        When(x => x.FromGrafana, () =>
+        {
+            RuleFor(x => x.OrgId).NotNull().WithMessage("'orgId' is required in Grafana's webhook (version \"1\").")
+                .GreaterThan(0).WithMessage("'orgId' must be a Grafana organisation id (1 or more).");
+            RuleFor(x => x.State).NotEmpty().WithMessage("'state' is required in Grafana's webhook (version \"1\").")
+                .Must((body, state) => state == GrafanaState(body.Status))
+                .WithMessage("'state' must be \"alerting\" when 'status' is \"firing\" and \"ok\" when it is \"resolved\".");
+        });
         RuleFor(x => x.Alerts).NotEmpty().WithMessage("'alerts' must contain at least one alert.")
             .Must(a => a!.Count <= maxAlerts).WithMessage($"At most {maxAlerts} alerts per delivery.");
         RuleForEach(x => x.Alerts).NotNull().WithMessage("An alert must be an object.").SetValidator(new AlertValidator(time)!);
@@ -22,6 +33,9 @@ public sealed class AlertmanagerWebhookValidator : AbstractValidator<Alertmanage
     }
 
     internal static bool BeAStatus(string? status) => status is "firing" or "resolved";
+
+    // Grafana's notifier: "alerting" if any alert of the group fires, else "ok".
+    private static string? GrafanaState(string? status) => status switch { "firing" => "alerting", "resolved" => "ok", _ => null };
 
     private sealed class AlertValidator : AbstractValidator<AlertmanagerAlert>
     {

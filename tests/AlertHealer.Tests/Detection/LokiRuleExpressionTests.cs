@@ -18,6 +18,18 @@ public class LokiRuleExpressionTests
     }
 
     [Fact]
+    public async Task EveryExpressionInTheGrafanaRulesParsesWithGrafanasLogqlGrammar()
+    {
+        var rules = GrafanaAlerting.Rules();
+        Assert.NotEmpty(rules);
+
+        var analyses = await LogQl.AnalyseAsync(rules.Select(r => r.Expr).ToList());
+
+        Assert.All(rules.Zip(analyses), pair => Assert.True(pair.Second.Parsed && pair.First.Expr.Length > 0,
+            $"{pair.First}: {string.Join("; ", pair.Second.Errors.Select(e => $"{e.Message} at {e.From} near `{e.Near}`"))}"));
+    }
+
+    [Fact]
     public async Task TheGrammarCheckRejectsBrokenExpressions()
     {
         string[] broken =

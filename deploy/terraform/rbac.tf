@@ -1,0 +1,83 @@
+# What AlertHealer may do in calico-system, and nothing more. A namespaced
+# Role, not a ClusterRole: the service only ever looks at the goldmane and
+# whisker pods in this one namespace. Same rules as deploy/rbac-calico-system.yaml.
+resource "kubernetes_role_v1" "calico_system" {
+  metadata {
+    name      = local.name
+    namespace = var.calico_namespace
+    labels    = local.labels
+  }
+
+  # get/list/watch: before acting, re-check through the API that a goldmane
+  # pod is Ready and find the current whisker pod (alerts can be stale).
+  # delete: remove the wedged whisker pod; the tigera operator recreates it.
+  # No pods/log, no pods/exec, no secrets: the decision is made from pod
+  # status alone.
+  rule {
+    api_groups = [""]
+    resources  = ["pods"]
+    verbs      = ["get", "list", "watch", "delete"]
+  }
+
+  # An Event on every pod it restarts, so `kubectl get events -n calico-system` tells the story.
+  rule {
+    api_groups = ["events.k8s.io"]
+    resources  = ["events"]
+    verbs      = ["create"]
+  }
+}
+
+resource "kubernetes_role_binding_v1" "calico_system" {
+  metadata {
+    name      = local.name
+    namespace = var.calico_namespace
+    labels    = local.labels
+  }
+  role_ref {
+    api_group = "rbac.authorization.k8s.io"
+    kind      = "Role"
+    name      = kubernetes_role_v1.calico_system.metadata[0].name
+  }
+  subject {
+    kind      = "ServiceAccount"
+    name      = kubernetes_service_account_v1.alerthealer.metadata[0].name
+    namespace = local.namespace
+  }
+}
+
+# What AlertHealer may do in its own namespace. Same rules as
+# deploy/rbac-alerthealer.yaml.
+resource "kubernetes_role_v1" "alerthealer" {
+  metadata {
+    name      = local.name
+    namespace = local.namespace
+    labels    = local.labels
+  }
+
+  # A Lease makes a heal single-flight across replicas: only the holder may
+  # delete the whisker pod. create makes the Lease the first time, get reads
+  # the holder, update takes it over or renews it.
+  rule {
+    api_groups = ["coordination.k8s.io"]
+    resources  = ["leases"]
+    verbs      = ["get", "create", "update"]
+  }
+}
+
+resource "kubernetes_role_binding_v1" "alerthealer" {
+  metadata {
+    name      = local.name
+    namespace = local.namespace
+    labels    = local.labels
+  }
+  role_ref {
+    api_group = "rbac.authorization.k8s.io"
+    kind      = "Role"
+    name      = kubernetes_role_v1.alerthealer.metadata[0].name
+  }
+  subject {
+    kind      = "ServiceAccount"
+    name      = kubernetes_service_account_v1.alerthealer.metadata[0].name
+    namespace = local.namespace
+  }
+}
