@@ -12,6 +12,10 @@ public static class AuditRows
 
     public static async Task<AuditEntry> InsertAsync(SqliteConnection connection, SqliteTransaction tx, AuditEntry entry)
     {
+        // Entries are recorded in time order (a decision that started earlier but finished later
+        // takes the previous entry's time), so a time window is an id range (AuditQueries).
+        var last = await connection.ScalarAsync("SELECT MAX(time_ms) FROM audit", tx) is long ms ? ms : long.MinValue;
+        if (entry.Time.ToUnixTimeMilliseconds() < last) entry = entry with { Time = DateTimeOffset.FromUnixTimeMilliseconds(last) };
         var id = (long)(await connection.ScalarAsync(
             """
             INSERT INTO audit (time_ms, trigger, policy, alertname, fingerprint, outcome, verification, duplicates, document)

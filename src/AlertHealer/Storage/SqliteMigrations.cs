@@ -54,6 +54,14 @@ public static class SqliteMigrations
         CREATE INDEX audit_pending_verification ON audit (id) WHERE verification = 'pending';
         ALTER TABLE inbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
         DROP INDEX inbox_due;
+        -- Each filter of GET /audit seeks its own index in id order, so a page of the newest
+        -- matches reads about a page of rows however long the log is.
+        DROP INDEX audit_fingerprint;
+        CREATE INDEX audit_fingerprint ON audit (fingerprint, id);
+        CREATE INDEX audit_policy ON audit (policy, id);
+        CREATE INDEX audit_outcome ON audit (outcome, id);
+        CREATE INDEX audit_trigger ON audit (trigger, id);
+        CREATE INDEX audit_alertname ON audit (alertname, id);
         CREATE INDEX inbox_claim ON inbox (priority DESC, next_attempt_ms, id) WHERE state = 'pending';
         """,
     ];
@@ -78,5 +86,9 @@ public static class SqliteMigrations
             await step.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
         }
+        // Fresh planner statistics where they are stale, so each audit filter picks its index.
+        await using var optimize = connection.CreateCommand();
+        optimize.CommandText = "PRAGMA optimize";
+        await optimize.ExecuteNonQueryAsync(ct);
     }
 }

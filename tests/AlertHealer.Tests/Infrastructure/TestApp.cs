@@ -177,6 +177,19 @@ public sealed class TestApp : IAsyncDisposable
         throw new TimeoutException("The inbox did not drain");
     }
 
+    // Waits until the worker has put an item back for a later attempt (a retry is due in the future).
+    public async Task WaitForRetryScheduledAsync()
+    {
+        var inbox = (AlertHealer.Inbox.IInboxStore)Services.GetService(typeof(AlertHealer.Inbox.IInboxStore))!;
+        var deadline = DateTime.UtcNow + WaitLimit;
+        while (DateTime.UtcNow < deadline)
+        {
+            if ((await inbox.StatsAsync()).NextDue > Time.GetUtcNow()) return;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException("No retry was scheduled");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _factory.DisposeAsync();

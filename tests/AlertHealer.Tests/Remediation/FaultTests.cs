@@ -30,8 +30,10 @@ public sealed class FaultTests
         app.Kube.FailNext("delete", "pods", 1000, 503);
 
         await app.PostWebhookAsync(Fixtures.Firing);
-        // Time moves only once the first attempt has failed, so RetryFor really spans retries.
+        // Time moves only once the first attempt has failed and been put back, so RetryFor
+        // really spans retries.
         await app.Kube.WaitForRequestAsync(r => r.Verb == "delete", TimeSpan.FromSeconds(10));
+        await app.WaitForRetryScheduledAsync();
 
         var entry = await app.AdvanceUntilAsync(e => e.Outcome == Outcomes.Failed, TimeSpan.FromSeconds(30), 30, "failed");
         Assert.Contains("503", entry.Error);
