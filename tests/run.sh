@@ -27,6 +27,10 @@ as_root systemctl disable --now prometheus-alertmanager prometheus >/dev/null 2>
 if [ -f tests/logql/package.json ]; then
   (cd tests/logql && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
+# The OpenAPI validator (@apidevtools/swagger-parser), run with node.
+if [ -f tests/openapi/package.json ]; then
+  (cd tests/openapi && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
 
 results=$(mktemp -d)
 export ALERTHEALER_TEST_LEDGER="$results/kubernetes-requests.jsonl"
