@@ -23,8 +23,9 @@ fi
 # The package starts a system Alertmanager on :9093; the tests run their own.
 as_root systemctl disable --now prometheus-alertmanager prometheus >/dev/null 2>&1 || true
 
-# Grafana's LogQL grammar and HashiCorp's HCL parser (for deploy/terraform), run with node.
-for dir in tests/logql tests/hcl; do
+# Grafana's LogQL grammar, HashiCorp's HCL parser (deploy/terraform) and the OpenAPI validator
+# (@apidevtools/swagger-parser), run with node.
+for dir in tests/logql tests/hcl tests/openapi; do
   if [ -f "$dir/package.json" ]; then
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed in $dir"; echo "0 passed, 1 failed"; exit 1; }
   fi

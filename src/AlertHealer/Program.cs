@@ -6,6 +6,7 @@ using AlertHealer.Health;
 using AlertHealer.Kubernetes;
 using AlertHealer.Loki;
 using AlertHealer.Metrics;
+using AlertHealer.OpenApi;
 using AlertHealer.Policies;
 using AlertHealer.Remediation;
 using AlertHealer.Security;
@@ -24,6 +25,7 @@ builder.AddKubernetes();
 builder.AddRemediation();
 builder.AddLoki();
 builder.AddAlertmanager();
+builder.AddOpenApiDocument();
 
 var app = builder.Build();
 app.UseEdgeProtection();
@@ -37,6 +39,7 @@ app.MapRemediation();
 app.MapPolicies();
 app.MapAudit();
 app.MapMetrics();
+app.MapOpenApiDocument();
 app.AnnounceDemoMode(demo);
 app.Run();
 

@@ -1,4 +1,5 @@
 using AlertHealer.Auth;
+using AlertHealer.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AlertHealer.Audit;
@@ -12,7 +13,9 @@ public static class AuditEndpoints
     {
         var group = app.MapGroup("/audit")
             .WithTags("Audit")
-            .RequireAuthorization(Roles.Reader);
+            .RequireAuthorization(Roles.Reader)
+            .ProducesTokenProblems()
+            .ProducesStoreProblems();
 
         group.MapGet("/", QueryAsync);
         group.MapGet("/{id:long}", GetAsync);

@@ -13,8 +13,8 @@ public static class HealthEndpoints
         var group = app.MapGroup("").WithTags("Health").AllowAnonymous();
 
         // Alive: the process answers. Nothing else, so a slow dependency never gets it killed.
-        group.MapGet("/healthz", () => TypedResults.Text("ok"));
-        group.MapGet("/readyz", ReadyAsync);
+        group.MapGet("/healthz", () => TypedResults.Text("ok")).Produces<string>(contentType: "text/plain");
+        group.MapGet("/readyz", ReadyAsync).Produces<Readiness>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using AlertHealer.Audit;
 using AlertHealer.Auth;
+using AlertHealer.OpenApi;
 using AlertHealer.Remediation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -13,17 +14,19 @@ public static class PolicyEndpoints
     {
         var group = app.MapGroup("/policies")
             .WithTags("Policies")
-            .RequireAuthorization(Roles.Reader);
+            .RequireAuthorization(Roles.Reader)
+            .ProducesTokenProblems()
+            .ProducesStoreProblems();
 
         group.MapGet("/", ListAsync);
         group.MapPost("/{name}/pause", (string name, PolicyActionRequest? body, PolicyActions actions, TimeProvider time, ClaimsPrincipal user, CancellationToken ct) =>
             ApplyAsync(actions.ApplyAsync(name, Outcomes.PolicyPaused, body?.Reason, user,
                 s => s with { Paused = true, PausedBy = user.Identity?.Name, PausedAt = time.GetUtcNow(), PauseReason = body?.Reason }, ct), name))
-            .RequireAuthorization(Roles.Operator);
+            .RequireAuthorization(Roles.Operator).ProducesBodyProblems().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{name}/resume", (string name, PolicyActionRequest? body, PolicyActions actions, ClaimsPrincipal user, CancellationToken ct) =>
             ApplyAsync(actions.ApplyAsync(name, Outcomes.PolicyResumed, body?.Reason, user,
                 s => s with { Paused = false, PausedBy = null, PausedAt = null, PauseReason = null }, ct), name))
-            .RequireAuthorization(Roles.Operator);
+            .RequireAuthorization(Roles.Operator).ProducesBodyProblems().ProducesProblem(StatusCodes.Status404NotFound);
         // Clears needs-human and the backoff: the operator says the target is fixed.
         group.MapPost("/{name}/reset", (string name, PolicyActionRequest? body, PolicyActions actions, ClaimsPrincipal user, CancellationToken ct) =>
             ApplyAsync(actions.ApplyAsync(name, Outcomes.PolicyReset, body?.Reason, user, s => s with
@@ -31,9 +34,10 @@ public static class PolicyEndpoints
                 NeedsHuman = false, NeedsHumanReason = null, NeedsHumanSince = null,
                 ConsecutiveRestarts = 0, CooldownUntil = null, LastUnhealthyAt = null,
             }, ct), name))
-            .RequireAuthorization(Roles.Operator);
+            .RequireAuthorization(Roles.Operator).ProducesBodyProblems().ProducesProblem(StatusCodes.Status404NotFound);
 
-        app.MapPost("/breaker/close", CloseBreakerAsync).WithTags("Policies").RequireAuthorization(Roles.Operator);
+        app.MapPost("/breaker/close", CloseBreakerAsync).WithTags("Policies").RequireAuthorization(Roles.Operator)
+            .ProducesTokenProblems().ProducesBodyProblems().ProducesStoreProblems();
         return app;
     }
 

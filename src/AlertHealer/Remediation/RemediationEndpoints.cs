@@ -2,6 +2,7 @@ using System.Security.Claims;
 using AlertHealer.Audit;
 using AlertHealer.Auth;
 using AlertHealer.Inbox;
+using AlertHealer.OpenApi;
 using AlertHealer.Policies;
 using AlertHealer.Security;
 using AlertHealer.Validation;
@@ -16,11 +17,17 @@ public static class RemediationEndpoints
     {
         var group = app.MapGroup("")
             .WithTags("Remediation")
-            .RequireRateLimiting(ManualRateLimit.Policy);
+            .RequireRateLimiting(ManualRateLimit.Policy)
+            .ProducesTokenProblems()
+            .ProducesBodyProblems()
+            .ProducesRateLimitProblems()
+            .ProducesStoreProblems();
 
         // The operator token, or (when enabled) a Kubernetes user allowed to delete the pods.
         group.MapPost("/remediate", RemediateAsync).Validate<RemediateRequest>().RequireAuthorization(Roles.Remediate)
-            .WithBodyLimit(l => l.RemediateBodyBytes);
+            .WithBodyLimit(l => l.RemediateBodyBytes)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .Produces<RemediateResponse>(StatusCodes.Status502BadGateway);
         group.MapPost("/simulate", SimulateAsync).Validate<AlertmanagerWebhook>().RequireAuthorization(Roles.Operator)
             .WithBodyLimit(l => l.SimulateBodyBytes);
         return app;

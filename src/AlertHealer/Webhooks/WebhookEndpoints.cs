@@ -2,6 +2,7 @@ using AlertHealer.Audit;
 using AlertHealer.Auth;
 using AlertHealer.Inbox;
 using AlertHealer.Metrics;
+using AlertHealer.OpenApi;
 using AlertHealer.Policies;
 using AlertHealer.Security;
 using AlertHealer.Storage;
@@ -16,12 +17,15 @@ public static class WebhookEndpoints
     {
         var group = app.MapGroup("/webhook")
             .WithTags("Webhooks")
-            .RequireAuthorization(Roles.Webhook);
+            .RequireAuthorization(Roles.Webhook)
+            .ProducesTokenProblems();
 
         group.MapPost("/alertmanager", ReceiveAsync)
             .Validate<AlertmanagerWebhook>()
             .Accepts<AlertmanagerWebhook>("application/json")
-            .WithBodyLimit(l => l.WebhookBodyBytes);
+            .WithBodyLimit(l => l.WebhookBodyBytes)
+            .ProducesBodyProblems()
+            .ProducesStoreProblems();
         return app;
     }
 
