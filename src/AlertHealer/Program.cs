@@ -3,6 +3,7 @@ using AlertHealer.Audit;
 using AlertHealer.Auth;
 using AlertHealer.Demo;
 using AlertHealer.Health;
+using AlertHealer.Hosting;
 using AlertHealer.Kubernetes;
 using AlertHealer.Loki;
 using AlertHealer.Metrics;
@@ -12,7 +13,7 @@ using AlertHealer.Security;
 using AlertHealer.Storage;
 using AlertHealer.Webhooks;
 
-var builder = WebApplication.CreateBuilder(DemoMode.Strip(args, out var demo));
+var builder = WebApplication.CreateBuilder(ContentRoot.Options(DemoMode.Strip(args, out var demo)));
 builder.AddDemoMode(demo);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddApi();
@@ -26,6 +27,7 @@ builder.AddLoki();
 builder.AddAlertmanager();
 
 var app = builder.Build();
+if (await app.RefusesToStartAsync()) return StartupRefusal.ExitCode;
 app.UseEdgeProtection();
 app.UseApi();
 app.UseAuthentication();
@@ -38,6 +40,6 @@ app.MapPolicies();
 app.MapAudit();
 app.MapMetrics();
 app.AnnounceDemoMode(demo);
-app.Run();
+return await app.RunOrRefuseAsync();
 
 public partial class Program;
