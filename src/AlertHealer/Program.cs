@@ -11,6 +11,7 @@ using AlertHealer.Policies;
 using AlertHealer.Remediation;
 using AlertHealer.Security;
 using AlertHealer.Storage;
+using AlertHealer.Tls;
 using AlertHealer.Webhooks;
 
 var builder = WebApplication.CreateBuilder(ContentRoot.Options(DemoMode.Strip(args, out var demo)));
@@ -18,6 +19,7 @@ builder.AddDemoMode(demo);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddApi();
 builder.AddEdgeProtection();
+builder.AddTls();
 builder.AddTokenAuth();
 builder.AddMetrics();
 builder.AddStorage();

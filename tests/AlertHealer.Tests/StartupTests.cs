@@ -74,6 +74,63 @@ public sealed class StartupTests
         Assert.Contains("--demo", line);
     }
 
+    [Theory]
+    [InlineData("missing-certificate", "AlertHealer:Tls:CertificateFile", "does not exist")]
+    [InlineData("certificate-not-pem", "AlertHealer:Tls:CertificateFile", "no PEM certificate")]
+    [InlineData("key-not-pem", "AlertHealer:Tls:KeyFile", "no usable PEM private key")]
+    [InlineData("key-of-another-certificate", "AlertHealer:Tls:KeyFile", "does not belong to the certificate")]
+    [InlineData("client-certificate", "AlertHealer:Tls:CertificateFile", "serverAuth")]
+    [InlineData("key-file-unset", "AlertHealer:Tls:KeyFile", "must both be set")]
+    public async Task BadTlsFilesStopStartupNamingTheKey(string problem, string named, string says)
+    {
+        var directory = NewDirectory();
+        var ca = TestCertificates.CreateAuthority();
+        var (leaf, key) = problem == "client-certificate" ? ca.IssueServer(usage: "1.3.6.1.5.5.7.3.2") : ca.IssueServer();
+        var (certificateFile, keyFile) = ca.WriteSecret(directory, leaf, key);
+        switch (problem)
+        {
+            case "missing-certificate": File.Delete(certificateFile); break;
+            case "certificate-not-pem": await File.WriteAllTextAsync(certificateFile, "CHANGE-ME\n"); break;
+            case "key-not-pem": await File.WriteAllTextAsync(keyFile, "CHANGE-ME\n"); break;
+            case "key-of-another-certificate": await File.WriteAllTextAsync(keyFile, ca.IssueServer().Key.ExportPkcs8PrivateKeyPem()); break;
+            case "key-file-unset": keyFile = ""; break;
+        }
+        var settings = AppProcess.Settings(directory);
+        settings["AlertHealer__Tls__CertificateFile"] = certificateFile;
+        settings["AlertHealer__Tls__KeyFile"] = keyFile;
+
+        var exit = await AppProcess.RunToExitAsync(settings, urls: "https://127.0.0.1:0");
+
+        var line = AssertRefusedInOneLine(exit, named);
+        Assert.Contains(says, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PlainHttpNextToRequiredTlsStopsStartup()
+    {
+        var directory = NewDirectory();
+        var ca = TestCertificates.CreateAuthority();
+        var (leaf, key) = ca.IssueServer();
+        var (certificateFile, keyFile) = ca.WriteSecret(directory, leaf, key);
+        var settings = AppProcess.Settings(directory);
+        settings["AlertHealer__Tls__CertificateFile"] = certificateFile;
+        settings["AlertHealer__Tls__KeyFile"] = keyFile;
+
+        var exit = await AppProcess.RunToExitAsync(settings, urls: "https://127.0.0.1:0;http://127.0.0.1:0");
+
+        var line = AssertRefusedInOneLine(exit, "AlertHealer:Tls:Mode");
+        Assert.Contains("'http://127.0.0.1:0'", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnHttpsAddressWithoutACertificateStopsStartup()
+    {
+        var exit = await AppProcess.RunToExitAsync(AppProcess.Settings(NewDirectory()), urls: "https://127.0.0.1:0");
+
+        var line = AssertRefusedInOneLine(exit, "AlertHealer:Tls:CertificateFile");
+        Assert.Contains("'https://127.0.0.1:0'", line, StringComparison.Ordinal);
+    }
+
     // The refusal is one line on stderr, the same line is in the log, and nothing looks like a crash.
     internal static string AssertRefusedInOneLine(AppExit exit, string key)
     {

@@ -32,6 +32,8 @@ public sealed class AppProcess : IAsyncDisposable
     // Everything the process wrote so far, standard output then standard error.
     public string Output => string.Join('\n', _stdout.Concat(_stderr));
 
+    public bool HasExited => _process.HasExited;
+
     public Uri Address(string scheme) => Assert.Single(Addresses, a => a.Scheme == scheme);
 
     // A configuration that starts: the simulated cluster, the test tokens, a store in directory.
