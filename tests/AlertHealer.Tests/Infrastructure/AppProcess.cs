@@ -47,7 +47,7 @@ public sealed class AppProcess : IAsyncDisposable
     };
 
     // Runs a process that is expected to refuse to start; a process still running is a failure.
-    public static async Task<AppExit> RunToExitAsync(Dictionary<string, string?> environment, string? workingDirectory = null, string urls = "http://127.0.0.1:0")
+    public static async Task<AppExit> RunToExitAsync(Dictionary<string, string?> environment, string? workingDirectory = null, string? urls = "http://127.0.0.1:0")
     {
         var (process, stdout, stderr) = Launch(environment, workingDirectory, urls);
         using (process)
@@ -67,7 +67,7 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     // Starts the service and waits until it has started listening.
-    public static async Task<AppProcess> StartAsync(Dictionary<string, string?> environment, string? workingDirectory = null, string urls = "http://127.0.0.1:0")
+    public static async Task<AppProcess> StartAsync(Dictionary<string, string?> environment, string? workingDirectory = null, string? urls = "http://127.0.0.1:0")
     {
         var (process, stdout, stderr) = Launch(environment, workingDirectory, urls);
         var deadline = Stopwatch.StartNew();
@@ -95,7 +95,7 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     private static (Process, ConcurrentQueue<string> Stdout, ConcurrentQueue<string> Stderr) Launch(
-        Dictionary<string, string?> environment, string? workingDirectory, string urls)
+        Dictionary<string, string?> environment, string? workingDirectory, string? urls)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -105,8 +105,12 @@ public sealed class AppProcess : IAsyncDisposable
             WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
         start.ArgumentList.Add(Dll);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add(urls);
+        // Null: listen where the environment says (ASPNETCORE_URLS, ASPNETCORE_HTTP(S)_PORTS).
+        if (urls is not null)
+        {
+            start.ArgumentList.Add("--urls");
+            start.ArgumentList.Add(urls);
+        }
         start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
         foreach (var (key, value) in environment)
         {
