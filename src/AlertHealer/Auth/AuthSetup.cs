@@ -51,8 +51,22 @@ public static class AuthSetup
                 errors.Add($"{key} must be at least {AuthOptions.MinimumLength} characters");
             else if (!string.IsNullOrWhiteSpace(file) && !File.Exists(file))
                 errors.Add($"{key}File points at '{file}', which does not exist");
-            else if (!string.IsNullOrWhiteSpace(file) && File.ReadAllText(file).Trim().Length < AuthOptions.MinimumLength)
+            else if (!string.IsNullOrWhiteSpace(file) && Read(file) is { Error: { } error })
+                errors.Add($"{key}File: '{file}' cannot be read ({error}); mount it readable by the service's user");
+            else if (!string.IsNullOrWhiteSpace(file) && Read(file).Text!.Trim().Length < AuthOptions.MinimumLength)
                 errors.Add($"{key}File: the token in '{file}' is shorter than {AuthOptions.MinimumLength} characters (a placeholder such as CHANGE-ME?)");
+        }
+
+        private static (string? Text, string? Error) Read(string file)
+        {
+            try
+            {
+                return (File.ReadAllText(file), null);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return (null, ex.Message);
+            }
         }
     }
 }

@@ -4,12 +4,12 @@ using Microsoft.Extensions.Options;
 namespace AlertHealer.Policies;
 
 // Names the exact key that is wrong, so a bad ConfigMap fails loudly at startup.
-public sealed partial class HealerOptionsValidator : IValidateOptions<HealerOptions>
+public sealed partial class HealerOptionsValidator(IHostEnvironment environment) : IValidateOptions<HealerOptions>
 {
     public ValidateOptionsResult Validate(string? name, HealerOptions options)
     {
         var errors = new List<string>();
-        if (options.Policies.Count == 0) errors.Add($"{HealerOptions.Section}:Policies must define at least one policy");
+        if (options.Policies.Count == 0) errors.Add($"{HealerOptions.Section}:Policies must define at least one policy{MissingSettingsFile()}");
         foreach (var (policyName, p) in options.Policies)
         {
             var key = $"{HealerOptions.Section}:Policies:{policyName}";
@@ -28,6 +28,14 @@ public sealed partial class HealerOptionsValidator : IValidateOptions<HealerOpti
             if (p.VerifyTimeout <= TimeSpan.Zero) errors.Add($"{key}:VerifyTimeout must be positive");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    // The shipped policy lives in appsettings.json: say so when the content root has none.
+    private string MissingSettingsFile()
+    {
+        var root = environment.ContentRootPath;
+        return File.Exists(Path.Combine(root, Hosting.ContentRoot.SettingsFile)) ? ""
+            : $" (the shipped 'whisker' policy is in {Hosting.ContentRoot.SettingsFile}, and the content root '{root}' has none: start from AlertHealer's folder or set --contentRoot)";
     }
 
     private static void CheckSelector(List<string> errors, string key, string ns, string selector)

@@ -27,6 +27,16 @@ public sealed class KustomizeBuildTests
     [Fact]
     public void TheKubernetesAuthComponentAddsTheDelegatorBindingAndTurnsTheModeOn()
     {
+        var built = KubernetesYaml.LoadAllFromString(BuildWithComponents("kubernetes-auth"), strict: true);
+
+        Assert.Equal("system:auth-delegator", Assert.Single(built.OfType<V1ClusterRoleBinding>()).RoleRef.Name);
+        var env = Assert.Single(built.OfType<V1Deployment>()).Spec.Template.Spec.Containers[0].Env;
+        Assert.Contains(env, e => e.Name == "AlertHealer__Auth__KubernetesAuth" && e.Value == "true");
+    }
+
+    // The base built with deploy/components/<name>..., as an overlay of the operator's would.
+    internal static string BuildWithComponents(params string[] components)
+    {
         var overlay = Directory.CreateTempSubdirectory("alerthealer-overlay-").FullName;
         File.WriteAllText(Path.Combine(overlay, "kustomization.yaml"), $$"""
             apiVersion: kustomize.config.k8s.io/v1beta1
@@ -34,14 +44,9 @@ public sealed class KustomizeBuildTests
             resources:
               - {{Path.GetRelativePath(overlay, DeployManifests.Folder)}}
             components:
-              - {{Path.GetRelativePath(overlay, Path.Combine(DeployManifests.Folder, "components", "kubernetes-auth"))}}
+            {{string.Join("\n", components.Select(c => "  - " + Path.GetRelativePath(overlay, Path.Combine(DeployManifests.Folder, "components", c))))}}
             """);
-
-        var built = KubernetesYaml.LoadAllFromString(KubectlKustomize(overlay), strict: true);
-
-        Assert.Equal("system:auth-delegator", Assert.Single(built.OfType<V1ClusterRoleBinding>()).RoleRef.Name);
-        var env = Assert.Single(built.OfType<V1Deployment>()).Spec.Template.Spec.Containers[0].Env;
-        Assert.Contains(env, e => e.Name == "AlertHealer__Auth__KubernetesAuth" && e.Value == "true");
+        return KubectlKustomize(overlay);
     }
 
     private static string Identity(IKubernetesObject<V1ObjectMeta> o) =>

@@ -97,7 +97,7 @@ public class AlertmanagerConfigTests
     }
 
     [Fact]
-    public void TheAlerthealerWebhookAuthenticatesWithTheTokenFileAndSendsResolved()
+    public void TheAlerthealerWebhookGoesOverHttpsAuthenticatesWithTheTokenFileAndSendsResolved()
     {
         var receiver = Assert.Single(
             Yaml.Sequence(Yaml.Load(Tool.InRepo(ConfigPath.Split('/'))), "receivers").Children.Cast<YamlMappingNode>(),
@@ -105,7 +105,10 @@ public class AlertmanagerConfigTests
         var webhook = Assert.IsType<YamlMappingNode>(Assert.Single(Yaml.Sequence(receiver, "webhook_configs").Children));
         var authorization = Yaml.Mapping(Yaml.Mapping(webhook, "http_config"), "authorization");
 
-        Assert.Equal("http://alerthealer.alerthealer.svc:8080/webhook/alertmanager", Yaml.Scalar(webhook, "url"));
+        Assert.Equal("https://alerthealer.alerthealer.svc:8443/webhook/alertmanager", Yaml.Scalar(webhook, "url"));
+        var tls = Yaml.Mapping(Yaml.Mapping(webhook, "http_config"), "tls_config");
+        Assert.Equal("/etc/alertmanager/secrets/alerthealer/ca.crt", Yaml.Scalar(tls, "ca_file"));
+        Assert.Null(Yaml.Child(tls, "insecure_skip_verify"));
         Assert.Equal("true", Yaml.Scalar(webhook, "send_resolved"));
         Assert.Equal("20", Yaml.Scalar(webhook, "max_alerts"));
         Assert.Equal("/etc/alertmanager/secrets/alerthealer/webhook-token", Yaml.Scalar(authorization, "credentials_file"));

@@ -126,9 +126,11 @@ internal sealed class AlertmanagerProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts Alertmanager with the shipped AlertHealer route, sending to <paramref name="webhookUrl"/>
-    /// with <paramref name="token"/> as the Bearer credentials, and waits until it is ready.
+    /// with <paramref name="token"/> as the Bearer credentials, and waits until it is ready. An https
+    /// URL is checked against <paramref name="caFile"/> (the shipped tls_config); without one the
+    /// shipped tls_config is dropped, as the file says to do for plain HTTP.
     /// </summary>
-    public static async Task<AlertmanagerProcess> StartAsync(Uri webhookUrl, string token, AlertmanagerTimings? timings = null)
+    public static async Task<AlertmanagerProcess> StartAsync(Uri webhookUrl, string token, AlertmanagerTimings? timings = null, string? caFile = null)
     {
         var binary = FindBinary();
         var directory = Directory.CreateTempSubdirectory("alerthealer-alertmanager-").FullName;
@@ -137,7 +139,7 @@ internal sealed class AlertmanagerProcess : IAsyncDisposable
             var tokenFile = TokenFileIn(directory);
             await File.WriteAllTextAsync(tokenFile, token);
             var config = Path.Combine(directory, "alertmanager.yml");
-            await File.WriteAllTextAsync(config, Config(webhookUrl, tokenFile, timings ?? AlertmanagerTimings.Fast));
+            await File.WriteAllTextAsync(config, Config(webhookUrl, tokenFile, timings ?? AlertmanagerTimings.Fast, caFile));
 
             // The free port is found by binding and releasing it; if another process takes it in
             // between, Alertmanager exits at once and we try another one.
@@ -223,10 +225,11 @@ internal sealed class AlertmanagerProcess : IAsyncDisposable
 
     /// <summary>
     /// The shipped configuration with the test's timings on every route, the alerthealer receiver's
-    /// URL pointed at the running AlertHealer and its credentials_file at the test's token file.
+    /// URL pointed at the running AlertHealer, its credentials_file at the test's token file and its
+    /// tls_config's ca_file at the test's CA (or tls_config dropped for plain HTTP).
     /// Matchers, group_by, continue, send_resolved, max_alerts and the Bearer type stay as shipped.
     /// </summary>
-    private static string Config(Uri webhookUrl, string tokenFile, AlertmanagerTimings timings)
+    private static string Config(Uri webhookUrl, string tokenFile, AlertmanagerTimings timings, string? caFile)
     {
         var root = Yaml.Load(Tool.InRepo(ShippedConfig.Split('/')));
         SetTimings(Yaml.Mapping(root, "route"), timings);
@@ -235,8 +238,11 @@ internal sealed class AlertmanagerProcess : IAsyncDisposable
             r => Yaml.Scalar(r, "name") == "alerthealer");
         var webhook = Assert.IsType<YamlMappingNode>(Assert.Single(Yaml.Sequence(receiver, "webhook_configs").Children));
         webhook.Children[new YamlScalarNode("url")] = new YamlScalarNode(new Uri(webhookUrl, "/webhook/alertmanager").ToString());
-        var authorization = Yaml.Mapping(Yaml.Mapping(webhook, "http_config"), "authorization");
+        var httpConfig = Yaml.Mapping(webhook, "http_config");
+        var authorization = Yaml.Mapping(httpConfig, "authorization");
         authorization.Children[new YamlScalarNode("credentials_file")] = new YamlScalarNode(tokenFile);
+        if (caFile is null) httpConfig.Children.Remove(new YamlScalarNode("tls_config"));
+        else Yaml.Mapping(httpConfig, "tls_config").Children[new YamlScalarNode("ca_file")] = new YamlScalarNode(caFile);
 
         using var writer = new StringWriter(CultureInfo.InvariantCulture);
         new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
