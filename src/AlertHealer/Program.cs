@@ -10,6 +10,7 @@ using AlertHealer.Policies;
 using AlertHealer.Remediation;
 using AlertHealer.Security;
 using AlertHealer.Storage;
+using AlertHealer.Ui;
 using AlertHealer.Webhooks;
 
 var builder = WebApplication.CreateBuilder(DemoMode.Strip(args, out var demo));
@@ -24,6 +25,7 @@ builder.AddKubernetes();
 builder.AddRemediation();
 builder.AddLoki();
 builder.AddAlertmanager();
+builder.AddUi();
 
 var app = builder.Build();
 app.UseEdgeProtection();
@@ -37,6 +39,7 @@ app.MapRemediation();
 app.MapPolicies();
 app.MapAudit();
 app.MapMetrics();
+app.MapUi();
 app.AnnounceDemoMode(demo);
 app.Run();
 
