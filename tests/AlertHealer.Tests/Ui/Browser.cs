@@ -113,8 +113,9 @@ public sealed class Browser : IDisposable
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, name + ".png");
         // The whole page, not just the first screenful.
-        var height = Convert.ToInt32(Script("return document.documentElement.scrollHeight;"), System.Globalization.CultureInfo.InvariantCulture);
-        _driver.Manage().Window.Size = new System.Drawing.Size(_driver.Manage().Window.Size.Width, Math.Max(height + 120, 600));
+        var height = Convert.ToInt32(Script("return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight;"),
+            System.Globalization.CultureInfo.InvariantCulture);
+        _driver.Manage().Window.Size = new System.Drawing.Size(_driver.Manage().Window.Size.Width, Math.Max(height, 600));
         _driver.GetScreenshot().SaveAsFile(path);
         return path;
     }

@@ -14,7 +14,8 @@ const fields = ['outcome', 'policy', 'trigger', 'alertname', 'fingerprint', 'sin
 const columns = 9;
 
 // cursors: the cursor of each page after the first, as the API handed them out ("older").
-const state = { cursors: [], next: null, expanded: new Set() };
+// ticket: only the latest request may render (a slow refresh must not overwrite a newer filter).
+const state = { cursors: [], next: null, expanded: new Set(), ticket: 0 };
 
 const badge = (word) => (word ? h('span', { class: `badge ${tone(word)}`, text: word }) : '');
 const muted = (text) => h('span', { class: 'muted', text });
@@ -87,9 +88,11 @@ export const onFirstPage = () => state.cursors.length === 0;
 
 export async function load() {
   const f = filters();
+  const ticket = ++state.ticket;
   const page = await api.get('../audit', {
     ...f, since: utc(f.since), until: utc(f.until), cursor: state.cursors.at(-1),
   });
+  if (ticket !== state.ticket) return page;
   state.next = page.nextCursor ?? null;
   render(page.items);
   return page;
@@ -124,9 +127,9 @@ function render(items) {
       h('td', {}, badge(entry.outcome), entry.dryRun && entry.outcome !== 'dry-run' ? h('span', { class: 'muted', text: ' dry run' }) : ''),
       h('td', {}, badge(entry.verification)),
       h('td', { text: entry.policy ?? '' }),
-      h('td', {}, entry.trigger, entry.actor ? muted(` ${entry.actor.name}`) : ''),
+      h('td', { class: 'nowrap' }, entry.trigger, entry.actor ? muted(` ${entry.actor.name}`) : ''),
       h('td', {}, alert ? [alert.name, alert.status === 'resolved' ? muted(' resolved') : ''] : muted('—')),
-      h('td', { class: 'mono' }, entry.action ? entry.action.pod : alert?.labels?.pod ? muted(alert.labels.pod) : ''),
+      h('td', { class: 'mono nowrap' }, entry.action ? entry.action.pod : alert?.labels?.pod ? muted(alert.labels.pod) : ''),
       h('td', { class: 'num', text: entry.duplicates || '' }));
     body.append(row, detail);
   }
@@ -148,6 +151,7 @@ export function reset() {
   state.cursors = [];
   state.next = null;
   state.expanded.clear();
+  state.ticket++;
   show(byId('audit-empty'), false);
   show(byId('audit-error'), false);
 }

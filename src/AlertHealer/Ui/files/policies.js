@@ -12,17 +12,15 @@ export function render(view) {
   for (const p of view.policies) {
     const match = Object.entries(p.match ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
     body.append(h('tr', { class: `policy status-${tone(p.status)}`, 'data-policy': p.name },
-      h('td', {}, h('strong', { text: p.name }), h('div', { class: 'muted small', text: match })),
+      h('td', {}, h('strong', { text: p.name }), h('span', { class: 'muted', text: ` ${p.mode}` }), h('div', { class: 'muted small', text: match })),
       h('td', {}, badge(p.status)),
-      h('td', { text: p.mode }),
       h('td', { class: p.consecutiveRestarts > 0 ? 'num warn-text' : 'num', text: `${p.consecutiveRestarts} / ${p.maxAttempts}` }),
-      h('td', { class: 'nowrap', text: time(p.lastRestartAt) }),
+      h('td', { class: 'nowrap', text: time(p.lastRestartAt) || '—' }),
       // Only the service's clock knows whether a cooldown is over: its status says "cooldown".
       h('td', { class: p.status === 'cooldown' ? 'nowrap warn-text' : 'nowrap muted', text: time(p.cooldownUntil) || '—' }),
       h('td', {}, p.needsHuman ? [badge('needs-human'), ' ', p.needsHumanReason ?? ''] : muted('no')),
       h('td', {}, p.paused ? [badge('paused'), ' by ', h('strong', { text: p.pausedBy ?? 'unknown' }), p.pauseReason ? `: ${p.pauseReason}` : ''] : muted('no')),
-      h('td', { class: 'mono nowrap', text: p.target }),
-      h('td', { class: 'mono nowrap', text: p.dependency ?? '—' })));
+      h('td', {}, h('div', { class: 'mono', text: p.target }), p.dependency ? h('div', { class: 'mono muted small', text: `once Ready: ${p.dependency}` }) : '')));
   }
 }
 
