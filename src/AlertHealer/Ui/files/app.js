@@ -34,6 +34,8 @@ function signOut(message) {
 async function refresh({ auditToo = true } = {}) {
   try {
     const view = await api.get('../policies');
+    // Signed out while the request was under way: show nothing.
+    if (!token.current()) return;
     policies.render(view);
     audit.setPolicies(view.policies.map((p) => p.name));
     if (auditToo) await audit.load();
