@@ -7,7 +7,7 @@ cd "$root"
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# Debian packages: the real Alertmanager/amtool and promtool.
+# Debian packages: the real Alertmanager/amtool and promtool; Chromium and its driver for the web page.
 missing=()
 # Debian names the binary prometheus-alertmanager.
 command -v prometheus-alertmanager >/dev/null || command -v alertmanager >/dev/null || missing+=(prometheus-alertmanager)
@@ -15,6 +15,8 @@ command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
 command -v promtool >/dev/null || missing+=(prometheus)
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq
@@ -33,6 +35,8 @@ done
 
 results=$(mktemp -d)
 export ALERTHEALER_TEST_LEDGER="$results/kubernetes-requests.jsonl"
+# Screenshots of the web page land here.
+export ALERTHEALER_ARTIFACTS="$results/artifacts"
 dotnet restore AlertHealer.sln --verbosity quiet || { echo "0 passed, 1 failed"; exit 1; }
 # Phase 1: every test; each fake API server appends what AlertHealer asked it for to the ledger.
 dotnet test AlertHealer.sln --no-restore --filter "Category!=LeastPrivilege" \
@@ -52,5 +56,6 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "test results and artifacts: $results"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -13,6 +13,7 @@ using AlertHealer.Remediation;
 using AlertHealer.Security;
 using AlertHealer.Storage;
 using AlertHealer.Tls;
+using AlertHealer.Ui;
 using AlertHealer.Webhooks;
 
 var builder = WebApplication.CreateBuilder(ContentRoot.Options(DemoMode.Strip(args, out var demo)));
@@ -29,6 +30,7 @@ builder.AddRemediation();
 builder.AddLoki();
 builder.AddAlertmanager();
 builder.AddOpenApiDocument();
+builder.AddUi();
 
 var app = builder.Build();
 if (await app.RefusesToStartAsync()) return StartupRefusal.ExitCode;
@@ -44,6 +46,7 @@ app.MapPolicies();
 app.MapAudit();
 app.MapMetrics();
 app.MapOpenApiDocument();
+app.MapUi();
 app.AnnounceDemoMode(demo);
 return await app.RunOrRefuseAsync();
 

@@ -54,6 +54,8 @@ public static class DemoMode
                   curl -sS -X POST {{url}}/webhook/alertmanager -H 'Authorization: Bearer {{WebhookToken}}' -H 'Content-Type: application/json' --data @samples/alertmanager-firing.json
                 Read the audit log:
                   curl -sS {{url}}/audit -H 'Authorization: Bearer {{ReaderToken}}'
+                Or open the web page:
+                  {{url}}/ui/#token={{ReaderToken}}
                 Restart by hand:
                   curl -sS -X POST {{url}}/remediate -H 'Authorization: Bearer {{OperatorToken}}' -H 'Content-Type: application/json' -d '{"policy":"whisker","reason":"trying the demo"}'
                 """);

@@ -8,14 +8,19 @@ public sealed class SecurityHeaders(RequestDelegate next)
     {
         context.Response.OnStarting(static state =>
         {
-            var headers = ((HttpContext)state).Response.Headers;
+            var context = (HttpContext)state;
+            var headers = context.Response.Headers;
+            var page = PagePolicy.IsPage(context);
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
-            // An API: nothing here is a page to render, frame or load resources for.
-            headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+            // An API: nothing here is a page to render, frame or load resources for; only the
+            // web page's own files may run script and styles from this origin.
+            headers.ContentSecurityPolicy = page ? PagePolicy.PageContentSecurity : PagePolicy.ApiContentSecurity;
             headers["Referrer-Policy"] = "no-referrer";
-            // Audit entries and policy state must not linger in caches or proxies.
-            headers.CacheControl = "no-store";
+            // Audit entries and policy state must not linger in caches or proxies. The page's
+            // files hold no data: they may be cached, but are revalidated (ETag) on every load,
+            // so an upgrade never pairs an old script with a new page.
+            headers.CacheControl = page ? "no-cache" : "no-store";
             // No Server header either: Kestrel adds it after this runs, so it is turned off there.
             return Task.CompletedTask;
         }, context);
