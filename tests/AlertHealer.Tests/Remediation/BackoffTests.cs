@@ -92,6 +92,8 @@ public sealed class BackoffTests
         app.Time.Advance(TimeSpan.FromMinutes(10));
         Assert.Equal(Outcomes.Restarted, await IncidentAsync(app, "000000000000d002"));
         Assert.Equal(2, (await WhiskerAsync(app)).ConsecutiveRestarts);
+        // The replacement is Ready before time jumps, or the jump would pass the verification deadline.
+        await app.WaitForAuditAsync(e => e.Alert?.Fingerprint == "000000000000d002" && e.Verification == Verifications.Healed, "d002 healed");
 
         app.Time.Advance(TimeSpan.FromMinutes(61));
         Assert.Equal(Outcomes.Restarted, await IncidentAsync(app, "000000000000d003"));
