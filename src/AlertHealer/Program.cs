@@ -25,6 +25,7 @@ builder.AddTls();
 builder.AddTokenAuth();
 builder.AddMetrics();
 builder.AddStorage();
+builder.AddAuditRetention();
 builder.AddKubernetes();
 builder.AddRemediation();
 builder.AddLoki();

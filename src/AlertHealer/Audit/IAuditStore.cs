@@ -13,6 +13,10 @@ public interface IAuditStore
     // Automatic restarts since a point in time: what the circuit breaker counts.
     Task<int> CountAutomaticRestartsAsync(DateTimeOffset since, CancellationToken ct = default);
 
+    // Deletes up to batch audit entries older than auditBefore (with the incidents they decided)
+    // and finished inbox items older than inboxDoneBefore; returns how many rows went.
+    Task<int> PruneAsync(DateTimeOffset auditBefore, DateTimeOffset inboxDoneBefore, int batch, CancellationToken ct = default);
+
     // Proves the store can take a write (readiness).
     Task ProbeWriteAsync(CancellationToken ct = default);
 }

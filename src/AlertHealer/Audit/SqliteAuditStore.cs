@@ -90,6 +90,21 @@ public sealed class SqliteAuditStore(SqliteDatabase db) : IAuditStore
             "SELECT COUNT(*) FROM audit WHERE trigger = $t AND outcome = $o AND time_ms >= $since", null,
             ("$t", Triggers.Webhook), ("$o", Outcomes.Restarted), ("$since", since.ToUnixTimeMilliseconds()))), ct);
 
+    public Task<int> PruneAsync(DateTimeOffset auditBefore, DateTimeOffset inboxDoneBefore, int batch, CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var inbox = await c.ExecuteAsync(
+                "DELETE FROM inbox WHERE id IN (SELECT id FROM inbox WHERE state = 'done' AND received_ms < $t ORDER BY received_ms LIMIT $n)",
+                tx, ("$t", inboxDoneBefore.ToUnixTimeMilliseconds()), ("$n", batch));
+            // The oldest entries first; the window is an id range (time is monotonic in id).
+            var upTo = await c.ScalarAsync("SELECT MAX(id) FROM (SELECT id FROM audit WHERE time_ms < $t ORDER BY id LIMIT $n)", tx,
+                ("$t", auditBefore.ToUnixTimeMilliseconds()), ("$n", batch));
+            if (upTo is not long last) return inbox;
+            var incidents = await c.ExecuteAsync("DELETE FROM incidents WHERE audit_id <= $last", tx, ("$last", last));
+            var entries = await c.ExecuteAsync("DELETE FROM audit WHERE id <= $last", tx, ("$last", last));
+            return inbox + incidents + entries;
+        }, ct);
+
     public Task ProbeWriteAsync(CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
             await c.ExecuteAsync("INSERT INTO state (key, document) VALUES ('readiness-probe', '{}') ON CONFLICT (key) DO UPDATE SET document = '{}'", tx), ct);

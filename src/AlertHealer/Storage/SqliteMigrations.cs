@@ -62,6 +62,9 @@ public static class SqliteMigrations
         CREATE INDEX audit_outcome ON audit (outcome, id);
         CREATE INDEX audit_trigger ON audit (trigger, id);
         CREATE INDEX audit_alertname ON audit (alertname, id);
+        -- Retention deletes by age: finished inbox items, and the incidents of old entries.
+        CREATE INDEX inbox_done ON inbox (received_ms) WHERE state = 'done';
+        CREATE INDEX incidents_audit ON incidents (audit_id);
         CREATE INDEX inbox_claim ON inbox (priority DESC, next_attempt_ms, id) WHERE state = 'pending';
         """,
     ];

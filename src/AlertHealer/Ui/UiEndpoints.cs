@@ -18,7 +18,8 @@ public static class UiEndpoints
     public static IEndpointRouteBuilder MapUi(this IEndpointRouteBuilder app)
     {
         var files = app.ServiceProvider.GetRequiredService<UiFiles>();
-        var group = app.MapGroup("/ui").WithTags("Ui").AllowAnonymous();
+        // Static files of the page, not part of the API: left out of the OpenAPI document.
+        var group = app.MapGroup("/ui").WithTags("Ui").AllowAnonymous().ExcludeFromDescription();
 
         var index = files.All.Single(f => f.Name == Index);
         // "/ui/" and "/ui" share one route; only "/ui/" is the page, so relative links resolve.

@@ -6,7 +6,7 @@ import { time, tone } from './format.js';
 export const outcomes = [
   'restarted', 'dry-run', 'skipped-dependency-not-ready', 'skipped-no-target', 'skipped-already-replaced',
   'skipped-in-progress', 'ignored-no-policy', 'resolved', 'failed', 'suppressed-paused', 'suppressed-cooldown',
-  'suppressed-breaker-open', 'suppressed-needs-human', 'skipped-signal-cleared', 'skipped-signal-unavailable',
+  'suppressed-breaker-open', 'suppressed-needs-human', 'skipped-signal-cleared', 'skipped-signal-unavailable', 'skipped-alert-resolved',
   'policy-paused', 'policy-resumed', 'policy-reset', 'breaker-closed',
 ];
 
