@@ -1,4 +1,5 @@
 using System.Data;
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -8,10 +9,7 @@ namespace AlertHealer.Storage.Postgres;
 // stores port over with their SQL. Every failure to reach or use it is a StoreUnavailableException.
 public sealed class PostgresDatabase(IOptions<StorageOptions> options, ILoggerFactory loggers) : IAsyncDisposable
 {
-    // A conflict with another replica, or a pooled connection the server has since closed, gets
-    // this many tries in all before the caller sees the store as unavailable.
-    private const int MaxAttempts = 3;
-
+    private readonly TimeSpan _busyTimeout = options.Value.BusyTimeout;
     private readonly ILogger _logger = loggers.CreateLogger<PostgresDatabase>();
     private readonly NpgsqlDataSource _source = PostgresDataSource.Create(options.Value, loggers);
 
@@ -45,6 +43,7 @@ public sealed class PostgresDatabase(IOptions<StorageOptions> options, ILoggerFa
 
     private async Task<T> RunAsync<T>(string what, Func<NpgsqlConnection, Attempt, Task<T>> work, CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
         for (var number = 1; ; number++)
         {
             await using var connection = await OpenAsync(ct);
@@ -55,14 +54,19 @@ public sealed class PostgresDatabase(IOptions<StorageOptions> options, ILoggerFa
             }
             catch (Exception ex) when (PostgresErrors.IsStoreFault(ex))
             {
+                // Npgsql empties its pool when a connection breaks (the idle ones to a restarted
+                // server are dead too), so only the first caller after an outage meets one.
                 var lost = PostgresErrors.LostConnection(ex, connection);
-                // Idle connections to a restarted server are all dead: drop them, not one per call.
-                if (lost) _source.Clear();
-                // A commit that was sent may have landed: only the caller can decide to send again.
-                var again = PostgresErrors.IsConflict(ex) || (lost && !attempt.Committing);
-                if (!again || number == MaxAttempts || ct.IsCancellationRequested)
+                // A conflict with another replica is tried again until BusyTimeout has passed.
+                var conflict = PostgresErrors.IsConflict(ex) && Stopwatch.GetElapsedTime(started) < _busyTimeout;
+                // One more try on a new connection, unless the commit was sent: it may have landed,
+                // and only the caller can decide to send it again.
+                var reconnect = lost && !attempt.Committing && number == 1;
+                if (!(conflict || reconnect) || ct.IsCancellationRequested)
                     throw new StoreUnavailableException($"the store could not {what}: {ex.Message}", ex);
                 _logger.LogDebug(ex, "Store {What} attempt {Attempt} failed; trying again", what, number);
+                // Jittered, so colliding replicas do not collide again in step.
+                if (conflict) await Task.Delay(Random.Shared.Next(2, 10 * Math.Min(number, 5)), ct);
             }
         }
     }
