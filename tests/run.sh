@@ -7,7 +7,7 @@ cd "$root"
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# Debian packages: the real Alertmanager/amtool and promtool; Chromium and its driver for the web page.
+# Debian packages: the real Alertmanager/amtool, promtool and PostgreSQL; Chromium and its driver for the web page.
 missing=()
 # Debian names the binary prometheus-alertmanager.
 command -v prometheus-alertmanager >/dev/null || command -v alertmanager >/dev/null || missing+=(prometheus-alertmanager)
@@ -17,6 +17,8 @@ command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+# The PostgreSQL tests start throwaway clusters with initdb/pg_ctl (Debian keeps them off PATH).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v pg_ctl >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq

@@ -1,7 +1,7 @@
 using AlertHealer.Audit;
 using AlertHealer.Inbox;
 using AlertHealer.Policies;
-using Microsoft.Data.Sqlite;
+using AlertHealer.Storage.Postgres;
 using Microsoft.Extensions.Options;
 
 namespace AlertHealer.Storage;
@@ -10,40 +10,32 @@ public static class StorageSetup
 {
     public static WebApplicationBuilder AddStorage(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<StorageOptions>()
+        var services = builder.Services;
+        services.AddOptions<StorageOptions>()
             .Bind(builder.Configuration.GetSection(StorageOptions.Section))
-            .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString), $"{StorageOptions.Section}:ConnectionString must be set")
-            .Validate(o => IsSqlite(o.ConnectionString), $"{StorageOptions.Section}:ConnectionString must be a SQLite connection string like 'Data Source=/var/lib/alerthealer/alerthealer.db'")
-            .Validate(o => o.BusyTimeout > TimeSpan.Zero, $"{StorageOptions.Section}:BusyTimeout must be positive")
+            .PostConfigure(ReadConnectionStringFile)
             .ValidateOnStart();
-        builder.Services.AddSingleton<SqliteDatabase>();
-        builder.Services.AddSingleton<IAuditStore, SqliteAuditStore>();
-        builder.Services.AddSingleton<IInboxStore, SqliteInboxStore>();
-        builder.Services.AddSingleton<IStateStore, SqliteStateStore>();
-        builder.Services.AddHostedService<Migrator>();
-        builder.Services.AddSingleton<SqliteGroupCommit>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<SqliteGroupCommit>());
+        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+
+        // Each provider registers its stores and start-up work under its key; the configured one
+        // is chosen when first resolved, so configuration added by a host builder counts.
+        SqliteStorage.Add(services);
+        PostgresStorage.Add(services);
+        services.AddSingleton(sp => sp.GetRequiredKeyedService<IAuditStore>(Provider(sp)));
+        services.AddSingleton(sp => sp.GetRequiredKeyedService<IInboxStore>(Provider(sp)));
+        services.AddSingleton(sp => sp.GetRequiredKeyedService<IStateStore>(Provider(sp)));
+        services.AddHostedService(sp => new StorageStartup(sp.GetKeyedServices<IHostedService>(Provider(sp)).ToList()));
         return builder;
     }
 
-    private static bool IsSqlite(string connectionString)
-    {
-        try { return !string.IsNullOrEmpty(new SqliteConnectionStringBuilder(connectionString).DataSource); }
-        catch (ArgumentException) { return false; }
-    }
+    private static StorageProvider Provider(IServiceProvider sp) => sp.GetRequiredService<IOptions<StorageOptions>>().Value.Provider;
 
-    // Creates or migrates the schema before anything else starts.
-    private sealed class Migrator(SqliteDatabase db, IOptions<StorageOptions> options, ILogger<Migrator> logger) : IHostedService
+    // A mounted Secret; a missing or unreadable file is reported by the validator.
+    private static void ReadConnectionStringFile(StorageOptions o)
     {
-        public async Task StartAsync(CancellationToken cancellationToken)
-        {
-            var source = new SqliteConnectionStringBuilder(options.Value.ConnectionString).DataSource;
-            if (Path.GetDirectoryName(Path.GetFullPath(source)) is { } dir) Directory.CreateDirectory(dir);
-            await using var connection = await db.OpenAsync(cancellationToken);
-            await SqliteMigrations.MigrateAsync(connection, cancellationToken);
-            logger.LogInformation("Audit store ready at {DataSource}", source);
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        if (o.ConnectionStringFile is not { Length: > 0 } file || !File.Exists(file)) return;
+        try { o.ConnectionString = File.ReadAllText(file).Trim(); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 }

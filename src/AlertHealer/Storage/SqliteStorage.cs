@@ -1,0 +1,40 @@
+using AlertHealer.Audit;
+using AlertHealer.Inbox;
+using AlertHealer.Policies;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace AlertHealer.Storage;
+
+// The default store: one SQLite file, one replica.
+public static class SqliteStorage
+{
+    public static IServiceCollection Add(IServiceCollection services)
+    {
+        const StorageProvider key = StorageProvider.Sqlite;
+        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<SqliteGroupCommit>();
+        services.AddKeyedSingleton<IAuditStore, SqliteAuditStore>(key);
+        services.AddKeyedSingleton<IInboxStore, SqliteInboxStore>(key);
+        services.AddKeyedSingleton<IStateStore, SqliteStateStore>(key);
+        // Started in this order: the schema first, then the webhook's writer.
+        services.AddKeyedSingleton<IHostedService, Migrator>(key);
+        services.AddKeyedSingleton<IHostedService>(key, (sp, _) => sp.GetRequiredService<SqliteGroupCommit>());
+        return services;
+    }
+
+    // Creates or migrates the schema before anything else starts.
+    private sealed class Migrator(SqliteDatabase db, IOptions<StorageOptions> options, ILogger<Migrator> logger) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            var source = new SqliteConnectionStringBuilder(options.Value.ConnectionString).DataSource;
+            if (Path.GetDirectoryName(Path.GetFullPath(source)) is { } dir) Directory.CreateDirectory(dir);
+            await using var connection = await db.OpenAsync(cancellationToken);
+            await SqliteMigrations.MigrateAsync(connection, cancellationToken);
+            logger.LogInformation("Audit store ready at {DataSource}", source);
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,82 @@
+using AlertHealer.Tests.Infrastructure;
+using AlertHealer.Tests.Infrastructure.Postgres;
+using Npgsql;
+
+namespace AlertHealer.Tests.Storage;
+
+// AlertHealer:Audit:Provider, ConnectionString and ConnectionStringFile, refused on the real process.
+public sealed class StorageConfigurationTests
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("alerthealer-storage-").FullName;
+
+    [Fact]
+    public async Task PostgresWithASqliteConnectionStringIsRefusedNamingTheKey()
+    {
+        var (exitCode, output) = await RunAsync(("AlertHealer__Audit__Provider", "Postgres"));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("AlertHealer:Audit:ConnectionString must be an Npgsql connection string", output);
+        Assert.Contains("this looks like a SQLite one", output);
+    }
+
+    [Fact]
+    public async Task AnUnknownProviderIsRefusedNamingTheKey()
+    {
+        var (exitCode, output) = await RunAsync(("AlertHealer__Audit__Provider", "Oracle"));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("AlertHealer:Audit:Provider", output);
+    }
+
+    [Theory]
+    [InlineData(null, "does not exist (mount the Secret there)")]
+    [InlineData("", "is empty")]
+    [InlineData("Host=CHANGE-ME;Database=alerthealer;Username=alerthealer;Password=CHANGE-ME", "still holds the CHANGE-ME placeholder")]
+    public async Task AConnectionStringFileThatCannotBeUsedIsRefusedNamingTheKey(string? content, string problem)
+    {
+        var file = Path.Combine(_directory, "connection-string");
+        if (content is not null) await File.WriteAllTextAsync(file, content);
+
+        var (exitCode, output) = await RunAsync(("AlertHealer__Audit__Provider", "Postgres"), ("AlertHealer__Audit__ConnectionStringFile", file));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains($"AlertHealer:Audit:ConnectionStringFile: {file} {problem}", output);
+    }
+
+    [Fact]
+    public async Task PostgresIsRefusedUntilItsStoresExistWithoutPrintingThePassword()
+    {
+        var server = await PostgresServer.SharedAsync();
+        var connectionString = await server.CreateDatabaseAsync();
+        var file = Path.Combine(_directory, "connection-string");
+        await File.WriteAllTextAsync(file, connectionString + "\n");
+
+        var (exitCode, output) = await RunAsync(("AlertHealer__Audit__Provider", "Postgres"), ("AlertHealer__Audit__ConnectionStringFile", file));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("AlertHealer:Audit:Provider=Postgres has no IAuditStore, IInboxStore, IStateStore in this version yet; use Sqlite", output);
+        Assert.DoesNotContain("must be an Npgsql connection string", output);
+        Assert.DoesNotContain(new NpgsqlConnectionStringBuilder(connectionString).Password!, output);
+    }
+
+    [Fact]
+    public async Task ASqliteConnectionStringFileIsUsedInsteadOfTheConnectionString()
+    {
+        var file = Path.Combine(_directory, "connection-string");
+        var database = Path.Combine(_directory, "from-the-file.db");
+        await File.WriteAllTextAsync(file, $"Data Source={database}\n");
+
+        await using var app = await TestApp.StartAsync(s => s["AlertHealer:Audit:ConnectionStringFile"] = file, directory: _directory);
+
+        Assert.True(File.Exists(database));
+        Assert.False(File.Exists(app.DatabasePath));
+    }
+
+    private async Task<(int ExitCode, string Output)> RunAsync(params (string Key, string? Value)[] settings)
+    {
+        var environment = AppProcess.Settings(_directory);
+        foreach (var (key, value) in settings) environment[key] = value;
+        var exit = await AppProcess.RunToExitAsync(environment);
+        return (exit.ExitCode, exit.Output);
+    }
+}
