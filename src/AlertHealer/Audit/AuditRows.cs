@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using AlertHealer.Storage;
 
 namespace AlertHealer.Audit;
@@ -10,7 +10,7 @@ public static class AuditRows
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static async Task<AuditEntry> InsertAsync(SqliteConnection connection, SqliteTransaction tx, AuditEntry entry)
+    public static async Task<AuditEntry> InsertAsync(DbConnection connection, DbTransaction tx, AuditEntry entry)
     {
         // Entries are recorded in time order (a decision that started earlier but finished later
         // takes the previous entry's time), so a time window is an id range (AuditQueries).
@@ -19,20 +19,20 @@ public static class AuditRows
         var id = (long)(await connection.ScalarAsync(
             """
             INSERT INTO audit (time_ms, trigger, policy, alertname, fingerprint, outcome, verification, duplicates, document)
-            VALUES ($time, $trigger, $policy, $alertname, $fingerprint, $outcome, $verification, $duplicates, '{}')
+            VALUES (@time, @trigger, @policy, @alertname, @fingerprint, @outcome, @verification, @duplicates, '{}')
             RETURNING id
             """,
             tx,
-            ("$time", entry.Time.ToUnixTimeMilliseconds()), ("$trigger", entry.Trigger), ("$policy", entry.Policy),
-            ("$alertname", entry.Alert?.Name), ("$fingerprint", entry.Alert?.Fingerprint), ("$outcome", entry.Outcome),
-            ("$verification", entry.Verification), ("$duplicates", entry.Duplicates)))!;
+            ("@time", entry.Time.ToUnixTimeMilliseconds()), ("@trigger", entry.Trigger), ("@policy", entry.Policy),
+            ("@alertname", entry.Alert?.Name), ("@fingerprint", entry.Alert?.Fingerprint), ("@outcome", entry.Outcome),
+            ("@verification", entry.Verification), ("@duplicates", entry.Duplicates)))!;
         var stored = entry with { Id = id };
-        await connection.ExecuteAsync("UPDATE audit SET document = $doc WHERE id = $id", tx,
-            ("$doc", JsonSerializer.Serialize(stored, Json)), ("$id", id));
+        await connection.ExecuteAsync("UPDATE audit SET document = @doc WHERE id = @id", tx,
+            ("@doc", JsonSerializer.Serialize(stored, Json)), ("@id", id));
         return stored;
     }
 
-    public static AuditEntry Read(SqliteDataReader reader)
+    public static AuditEntry Read(DbDataReader reader)
     {
         // Columns that change after insert (duplicates, verification) win over the document.
         var entry = JsonSerializer.Deserialize<AuditEntry>(reader.GetString(reader.GetOrdinal("document")), Json)!;

@@ -12,10 +12,20 @@ public interface IInboxStore
     // The audit entry that concluded this incident, if any: a re-send of it is only a duplicate.
     Task<long?> ConcludedByAsync(string incidentKey, CancellationToken ct = default);
 
-    Task<InboxItem?> ClaimNextAsync(DateTimeOffset now, CancellationToken ct = default);
+    // Takes the next due item (urgent first) for claim.Holder until claim.Until; replicas each take another.
+    Task<InboxItem?> ClaimNextAsync(InboxClaim claim, CancellationToken ct = default);
+
+    // Extends a claim this holder still has; false when it lost it (it expired and was taken).
+    Task<bool> RenewClaimAsync(long itemId, InboxClaim claim, CancellationToken ct = default);
+
+    // Items whose holder (another replica) stopped renewing go back to pending.
+    Task<int> ReclaimExpiredAsync(InboxClaim claim, CancellationToken ct = default);
+
+    // The incident was concluded by another item meanwhile: this one only counts as a re-send.
+    Task CompleteAsDuplicateAsync(InboxItem item, long auditId, CancellationToken ct = default);
 
     // A manual request, stored and claimed at once, so it has the same durable intent as an alert.
-    Task<InboxItem> StartManualAsync(RemediationRequest request, DateTimeOffset now, CancellationToken ct = default);
+    Task<InboxItem> StartManualAsync(RemediationRequest request, InboxClaim claim, CancellationToken ct = default);
 
     // Made durable before the DELETE is sent: every later attempt re-sends exactly this DELETE.
     Task RecordIntentAsync(long itemId, DeleteIntent intent, CancellationToken ct = default);
@@ -34,8 +44,8 @@ public interface IInboxStore
 
     Task RescheduleAsync(InboxItem item, DateTimeOffset next, string error, CancellationToken ct = default);
 
-    // Items a dead process left half-done go back to pending.
-    Task<int> RecoverAsync(CancellationToken ct = default);
+    // Items this holder left half-done before a restart go back to pending.
+    Task<int> RecoverAsync(string holder, CancellationToken ct = default);
 
     Task<(int Depth, DateTimeOffset? Oldest, DateTimeOffset? NextDue)> StatsAsync(CancellationToken ct = default);
 }

@@ -51,4 +51,14 @@ public sealed class InboxOptions
 
     // Safety net: the worker looks for due items this often even without a signal.
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    // How long a claim on an item lasts unless renewed (every third of it while working): a
+    // replica that dies mid-decision leaves its item to another within this plus PollInterval.
+    public TimeSpan ClaimDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    // On shutdown, how long the decision in hand may take before it is put back.
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(7);
 }
+
+// Who holds an inbox item and until when: a replica that stops renewing loses it.
+public sealed record InboxClaim(string Holder, DateTimeOffset Now, DateTimeOffset Until);

@@ -32,6 +32,13 @@ public sealed class InboxProcessor(
         var scope = new IntentScope(
             async i => { await inbox.RecordIntentAsync(item.Id, i, ct); intent = i; },
             policy => inbox.UnconfirmedIntentAsync(policy, item.Id, ct));
+        if (intent is null && item.Request.Automatic && await inbox.ConcludedByAsync(item.IncidentKey, ct) is { } decidedBy)
+        {
+            // Another item of this incident (on another replica) concluded it meanwhile.
+            await PersistAsync(async () => { await inbox.CompleteAsDuplicateAsync(item, decidedBy, ct); return true; }, ct);
+            logger.LogInformation("Inbox item {InboxId}: incident already decided by audit entry {AuditId}; counted as a re-send", item.Id, decidedBy);
+            return new Processed(null, null, null);
+        }
         RemediationResult result;
         try
         {

@@ -9,6 +9,7 @@ public sealed class InboxWorker(
     IInboxStore inbox,
     InboxSignal signal,
     InboxProcessor processor,
+    InboxClaims claims,
     IOptions<InboxOptions> options,
     TimeProvider time,
     ILogger<InboxWorker> logger) : BackgroundService
@@ -21,20 +22,28 @@ public sealed class InboxWorker(
             return;
         }
         await Task.Yield();
-        var recovered = await inbox.RecoverAsync(stoppingToken);
+        var recovered = await inbox.RecoverAsync(claims.Holder, stoppingToken);
         if (recovered > 0) logger.LogWarning("Recovered {Count} inbox items left unfinished by a previous run", recovered);
 
+        var lastReclaim = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
+            InboxItem? item = null;
             try
             {
-                var item = await inbox.ClaimNextAsync(time.GetUtcNow(), stoppingToken);
+                if (time.GetUtcNow() - lastReclaim >= options.Value.PollInterval)
+                {
+                    lastReclaim = time.GetUtcNow();
+                    if (await inbox.ReclaimExpiredAsync(claims.Now(), stoppingToken) is > 0 and var taken)
+                        logger.LogWarning("Took over {Count} inbox items whose replica stopped renewing its claim", taken);
+                }
+                item = await inbox.ClaimNextAsync(claims.Now(), stoppingToken);
                 if (item is null)
                 {
                     await WaitForWorkAsync(stoppingToken);
                     continue;
                 }
-                await processor.ProcessAsync(item, waitingCaller: false, stoppingToken);
+                await ProcessAsync(item, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -44,7 +53,27 @@ public sealed class InboxWorker(
             {
                 // The store itself failed; wait and try again rather than spin.
                 logger.LogError(ex, "Inbox worker failed; retrying after the poll interval");
-                await WaitForWorkAsync(stoppingToken);
+                await WaitForWorkAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    // On shutdown the decision in hand gets ShutdownGrace to finish; one that does not is put
+    // back (with its intent, if a DELETE was sent) for the next start or another replica.
+    private async Task ProcessAsync(InboxItem item, CancellationToken stoppingToken)
+    {
+        using var grace = new CancellationTokenSource();
+        await using var stopping = stoppingToken.Register(() => grace.CancelAfter(options.Value.ShutdownGrace));
+        await using (claims.Keep(item.Id))
+        {
+            try
+            {
+                await processor.ProcessAsync(item, waitingCaller: false, grace.Token);
+            }
+            catch (OperationCanceledException) when (grace.IsCancellationRequested)
+            {
+                logger.LogWarning("Shutting down: inbox item {InboxId} is put back unfinished", item.Id);
+                await inbox.RescheduleAsync(item, time.GetUtcNow(), "released at shutdown", CancellationToken.None);
             }
         }
     }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using AlertHealer.Storage;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace AlertHealer.Policies;
 
@@ -12,12 +12,12 @@ public static class StateRows
 
     public static string PolicyKey(string policy) => "policy:" + policy;
 
-    public static async Task<T> UpdateAsync<T>(SqliteConnection c, SqliteTransaction tx, string key, T initial, Func<T, T> change)
+    public static async Task<T> UpdateAsync<T>(DbConnection c, DbTransaction tx, string key, T initial, Func<T, T> change)
     {
-        var next = change(Parse(await c.ScalarAsync("SELECT document FROM state WHERE key = $k", tx, ("$k", key)), initial));
+        var next = change(Parse(await c.ScalarAsync("SELECT document FROM state WHERE key = @k", tx, ("@k", key)), initial));
         await c.ExecuteAsync(
-            "INSERT INTO state (key, document) VALUES ($k, $d) ON CONFLICT (key) DO UPDATE SET document = excluded.document",
-            tx, ("$k", key), ("$d", JsonSerializer.Serialize(next, Json)));
+            "INSERT INTO state (key, document) VALUES (@k, @d) ON CONFLICT (key) DO UPDATE SET document = excluded.document",
+            tx, ("@k", key), ("@d", JsonSerializer.Serialize(next, Json)));
         return next;
     }
 

@@ -20,6 +20,8 @@ public static class RemediationSetup
             .Validate(o => o.RetryBaseDelay > TimeSpan.Zero && o.RetryMaxDelay >= o.RetryBaseDelay,
                 $"{InboxOptions.Section}:RetryBaseDelay must be positive and not above RetryMaxDelay")
             .Validate(o => o.PollInterval > TimeSpan.Zero, $"{InboxOptions.Section}:PollInterval must be positive")
+            .Validate(o => o.ClaimDuration >= TimeSpan.FromSeconds(3), $"{InboxOptions.Section}:ClaimDuration must be at least 00:00:03")
+            .Validate(o => o.ShutdownGrace >= TimeSpan.Zero, $"{InboxOptions.Section}:ShutdownGrace must not be negative")
             .ValidateOnStart();
 
         services.AddSingleton<PolicyCatalog>();
@@ -37,6 +39,7 @@ public static class RemediationSetup
         services.AddHostedService(sp => sp.GetRequiredService<RestartVerifier>());
         services.AddSingleton<InboxSignal>();
         services.AddSingleton<InboxProcessor>();
+        services.AddSingleton<InboxClaims>();
         services.AddHostedService<InboxWorker>();
         return builder;
     }

@@ -1,28 +1,33 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace AlertHealer.Storage;
 
+// Small helpers over ADO.NET for both providers: parameters are written `@name` in SQL and in
+// the tuples, which Microsoft.Data.Sqlite and Npgsql both accept.
 public static class SqlExtensions
 {
-    public static SqliteCommand Command(this SqliteConnection connection, string sql, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
+    public static DbCommand Command(this DbConnection connection, string sql, DbTransaction? tx = null, params (string Name, object? Value)[] parameters)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
         command.Transaction = tx;
         foreach (var (name, value) in parameters)
         {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
         }
         return command;
     }
 
-    public static async Task<int> ExecuteAsync(this SqliteConnection connection, string sql, SqliteTransaction? tx, params (string Name, object? Value)[] parameters)
+    public static async Task<int> ExecuteAsync(this DbConnection connection, string sql, DbTransaction? tx, params (string Name, object? Value)[] parameters)
     {
         await using var command = connection.Command(sql, tx, parameters);
         return await command.ExecuteNonQueryAsync();
     }
 
-    public static async Task<object?> ScalarAsync(this SqliteConnection connection, string sql, SqliteTransaction? tx, params (string Name, object? Value)[] parameters)
+    public static async Task<object?> ScalarAsync(this DbConnection connection, string sql, DbTransaction? tx, params (string Name, object? Value)[] parameters)
     {
         await using var command = connection.Command(sql, tx, parameters);
         var value = await command.ExecuteScalarAsync();

@@ -53,6 +53,8 @@ public static class SqliteMigrations
         ALTER TABLE inbox ADD COLUMN intent TEXT NULL;
         CREATE INDEX audit_pending_verification ON audit (id) WHERE verification = 'pending';
         ALTER TABLE inbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE inbox ADD COLUMN claimed_by TEXT NULL;
+        ALTER TABLE inbox ADD COLUMN claimed_until_ms INTEGER NULL;
         DROP INDEX inbox_due;
         -- Each filter of GET /audit seeks its own index in id order, so a page of the newest
         -- matches reads about a page of rows however long the log is.
@@ -66,6 +68,7 @@ public static class SqliteMigrations
         CREATE INDEX inbox_done ON inbox (received_ms) WHERE state = 'done';
         CREATE INDEX incidents_audit ON incidents (audit_id);
         CREATE INDEX inbox_claim ON inbox (priority DESC, next_attempt_ms, id) WHERE state = 'pending';
+        CREATE INDEX inbox_processing ON inbox (claimed_until_ms) WHERE state = 'processing';
         """,
     ];
 

@@ -14,9 +14,10 @@ public static class SqliteStorage
         const StorageProvider key = StorageProvider.Sqlite;
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<SqliteGroupCommit>();
-        services.AddKeyedSingleton<IAuditStore, SqliteAuditStore>(key);
-        services.AddKeyedSingleton<IInboxStore, SqliteInboxStore>(key);
-        services.AddKeyedSingleton<IStateStore, SqliteStateStore>(key);
+        services.AddKeyedSingleton<IStoreDatabase, SqliteStore>(key);
+        services.AddKeyedSingleton<IAuditStore>(key, (sp, k) => new AuditStore(sp.GetRequiredKeyedService<IStoreDatabase>(k)));
+        services.AddKeyedSingleton<IInboxStore>(key, (sp, k) => new InboxStore(sp.GetRequiredKeyedService<IStoreDatabase>(k)));
+        services.AddKeyedSingleton<IStateStore>(key, (sp, k) => new StateStore(sp.GetRequiredKeyedService<IStoreDatabase>(k)));
         // Started in this order: the schema first, then the webhook's writer.
         services.AddKeyedSingleton<IHostedService, Migrator>(key);
         services.AddKeyedSingleton<IHostedService>(key, (sp, _) => sp.GetRequiredService<SqliteGroupCommit>());

@@ -65,7 +65,7 @@ public sealed class AuditQueryPlanTests
 
     private static async Task<List<string>> PlanAsync(SqliteConnection connection, AuditQuery query)
     {
-        var (sql, parameters) = AlertHealer.Audit.SqliteAuditStore.PageSql(query);
+        var (sql, parameters) = AlertHealer.Audit.AuditStore.PageSql(query);
         await using var explain = connection.CreateCommand();
         explain.CommandText = "EXPLAIN QUERY PLAN " + sql;
         foreach (var (key, value) in parameters) explain.Parameters.AddWithValue(key, value);

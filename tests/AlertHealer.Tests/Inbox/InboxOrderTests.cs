@@ -29,8 +29,9 @@ public sealed class InboxOrderTests
         Assert.Equal(HttpStatusCode.OK, matching.StatusCode);
 
         var inbox = app.Services.GetRequiredService<IInboxStore>();
-        var first = await inbox.ClaimNextAsync(app.Time.GetUtcNow());
-        var second = await inbox.ClaimNextAsync(app.Time.GetUtcNow());
+        var claim = new InboxClaim("test", app.Time.GetUtcNow(), app.Time.GetUtcNow().AddSeconds(15));
+        var first = await inbox.ClaimNextAsync(claim);
+        var second = await inbox.ClaimNextAsync(claim);
 
         Assert.Equal("WhiskerBackendWedged", first!.Alert.Name);
         Assert.Equal("NoisyRuleFromAnotherTeam", second!.Alert.Name);

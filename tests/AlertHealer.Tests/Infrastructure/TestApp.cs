@@ -55,7 +55,8 @@ public sealed class TestApp : IAsyncDisposable
         FakeKubernetesApi? kube = null,
         FakeTimeProvider? time = null,
         Microsoft.Extensions.Logging.ILoggerProvider? logs = null,
-        bool kestrel = false)
+        bool kestrel = false,
+        string provider = "Sqlite")
     {
         time ??= new FakeTimeProvider(Start);
         var ownsCluster = kube is null;
@@ -70,6 +71,12 @@ public sealed class TestApp : IAsyncDisposable
             ["AlertHealer:Auth:OperatorToken"] = OperatorToken,
             ["AlertHealer:Auth:ReaderToken"] = ReaderToken,
         };
+        if (provider == "Postgres")
+        {
+            // One database per app directory, so a restart on the same directory finds its store.
+            settings["AlertHealer:Audit:Provider"] = "Postgres";
+            settings["AlertHealer:Audit:ConnectionString"] = await PostgresDatabaseFor(directory);
+        }
         configure?.Invoke(settings);
         var factory = new AlertHealerFactory(settings, time, logs);
         try
@@ -92,6 +99,16 @@ public sealed class TestApp : IAsyncDisposable
             if (ownsCluster) await kube.DisposeAsync();
             throw;
         }
+    }
+
+    private static async Task<string> PostgresDatabaseFor(string directory)
+    {
+        var file = Path.Combine(directory, "postgres-connection-string");
+        if (File.Exists(file)) return await File.ReadAllTextAsync(file);
+        var server = await Postgres.PostgresServer.SharedAsync();
+        var connectionString = await server.CreateDatabaseAsync();
+        await File.WriteAllTextAsync(file, connectionString);
+        return connectionString;
     }
 
     public HttpClient Client(string token)

@@ -1,3 +1,4 @@
+using AlertHealer.Storage;
 using AlertHealer.Storage.Postgres;
 using AlertHealer.Tests.Infrastructure.Postgres;
 

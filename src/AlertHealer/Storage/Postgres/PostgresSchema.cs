@@ -46,13 +46,28 @@ public static class PostgresSchema
             document text NOT NULL
         );
         """,
-        // Several replicas share the inbox: who holds an item and until when (a lease, Unix ms),
-        // and what a worker is about to do (the pod it deletes), written before it does it.
+        // As SqliteMigrations' second step: manual requests and delete intents on inbox items, the
+        // priority that lets a matching alert pass a backlog, who holds a claim and until when
+        // (several replicas share the inbox), and an index per audit filter in id order.
         """
         ALTER TABLE inbox
+            ADD COLUMN request text NULL,
+            ADD COLUMN intent text NULL,
+            ADD COLUMN priority integer NOT NULL DEFAULT 0,
             ADD COLUMN claimed_by text NULL,
-            ADD COLUMN claimed_until_ms bigint NULL,
-            ADD COLUMN intent text NULL;
+            ADD COLUMN claimed_until_ms bigint NULL;
+        CREATE INDEX audit_pending_verification ON audit (id) WHERE verification = 'pending';
+        DROP INDEX inbox_due;
+        DROP INDEX audit_fingerprint;
+        CREATE INDEX audit_fingerprint ON audit (fingerprint, id);
+        CREATE INDEX audit_policy ON audit (policy, id);
+        CREATE INDEX audit_outcome ON audit (outcome, id);
+        CREATE INDEX audit_trigger ON audit (trigger, id);
+        CREATE INDEX audit_alertname ON audit (alertname, id);
+        CREATE INDEX inbox_done ON inbox (received_ms) WHERE state = 'done';
+        CREATE INDEX incidents_audit ON incidents (audit_id);
+        CREATE INDEX inbox_claim ON inbox (priority DESC, next_attempt_ms, id) WHERE state = 'pending';
+        CREATE INDEX inbox_processing ON inbox (claimed_until_ms) WHERE state = 'processing';
         """,
     ];
 }

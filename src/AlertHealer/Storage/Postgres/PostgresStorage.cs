@@ -1,3 +1,7 @@
+using AlertHealer.Audit;
+using AlertHealer.Inbox;
+using AlertHealer.Policies;
+
 namespace AlertHealer.Storage.Postgres;
 
 // Provider Postgres: one database that several replicas share.
@@ -8,9 +12,10 @@ public static class PostgresStorage
         const StorageProvider key = StorageProvider.Postgres;
         services.AddSingleton<PostgresDatabase>();
         services.AddSingleton<PostgresGroupCommit>();
-        // The stores on PostgresDatabase are registered here, as SqliteStorage does:
-        //   services.AddKeyedSingleton<IAuditStore, PostgresAuditStore>(key); (and IInboxStore, IStateStore)
-        // Until they are, StorageOptionsValidator refuses Provider=Postgres at start.
+        services.AddKeyedSingleton<IStoreDatabase, PostgresStore>(key);
+        services.AddKeyedSingleton<IAuditStore>(key, (sp, k) => new AuditStore(sp.GetRequiredKeyedService<IStoreDatabase>(k)));
+        services.AddKeyedSingleton<IInboxStore>(key, (sp, k) => new InboxStore(sp.GetRequiredKeyedService<IStoreDatabase>(k)));
+        services.AddKeyedSingleton<IStateStore>(key, (sp, k) => new StateStore(sp.GetRequiredKeyedService<IStoreDatabase>(k)));
         // Started in this order: the schema first, then the webhook's writer.
         services.AddKeyedSingleton<IHostedService, PostgresMigrator>(key);
         services.AddKeyedSingleton<IHostedService>(key, (sp, _) => sp.GetRequiredService<PostgresGroupCommit>());

@@ -2,10 +2,10 @@ using AlertHealer.Storage;
 
 namespace AlertHealer.Policies;
 
-public sealed class SqliteStateStore(SqliteDatabase db) : IStateStore
+public sealed class StateStore(IStoreDatabase db) : IStateStore
 {
     public Task<PolicyState> GetPolicyAsync(string policy, CancellationToken ct = default) =>
-        db.ReadAsync(async c => StateRows.Parse(await c.ScalarAsync("SELECT document FROM state WHERE key = $k", null, ("$k", StateRows.PolicyKey(policy))), PolicyState.Initial), ct);
+        db.ReadAsync(async c => StateRows.Parse(await c.ScalarAsync("SELECT document FROM state WHERE key = @k", null, ("@k", StateRows.PolicyKey(policy))), PolicyState.Initial), ct);
 
     public Task<PolicyState> UpdatePolicyAsync(string policy, Func<PolicyState, PolicyState> change, CancellationToken ct = default) =>
         UpdateAsync(StateRows.PolicyKey(policy), PolicyState.Initial, change, ct);

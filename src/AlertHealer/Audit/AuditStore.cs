@@ -4,7 +4,7 @@ using AlertHealer.Storage;
 
 namespace AlertHealer.Audit;
 
-public sealed class SqliteAuditStore(SqliteDatabase db) : IAuditStore
+public sealed class AuditStore(IStoreDatabase db) : IAuditStore
 {
     public Task<AuditEntry> AddAsync(AuditEntry entry, CancellationToken ct = default) =>
         db.WriteAsync((c, tx) => AuditRows.InsertAsync(c, tx, entry), ct);
@@ -12,7 +12,7 @@ public sealed class SqliteAuditStore(SqliteDatabase db) : IAuditStore
     public Task<AuditEntry?> GetAsync(long id, CancellationToken ct = default) =>
         db.ReadAsync(async c =>
         {
-            await using var command = c.Command("SELECT document, duplicates FROM audit WHERE id = $id", null, ("$id", id));
+            await using var command = c.Command("SELECT document, duplicates FROM audit WHERE id = @id", null, ("@id", id));
             await using var reader = await command.ExecuteReaderAsync(ct);
             return await reader.ReadAsync(ct) ? AuditRows.Read(reader) : null;
         }, ct);
@@ -47,17 +47,17 @@ public sealed class SqliteAuditStore(SqliteDatabase db) : IAuditStore
         }
         // Time is monotonic in id (AuditRows.InsertAsync): the window becomes an id range found
         // on the time index, and every other filter seeks its (column, id) index within it.
-        Filter("id >= (SELECT id FROM audit WHERE time_ms >= $since ORDER BY time_ms, id LIMIT 1)", "$since", query.Since?.ToUnixTimeMilliseconds());
-        Filter("id < COALESCE((SELECT id FROM audit WHERE time_ms >= $until ORDER BY time_ms, id LIMIT 1), 9223372036854775807)", "$until", query.Until?.ToUnixTimeMilliseconds());
-        Filter("policy = $policy", "$policy", query.Policy);
-        Filter("outcome = $outcome", "$outcome", query.Outcome);
-        Filter("trigger = $trigger", "$trigger", query.Trigger);
-        Filter("alertname = $alertname", "$alertname", query.AlertName);
-        Filter("fingerprint = $fingerprint", "$fingerprint", query.Fingerprint);
-        Filter("id < $before", "$before", query.Before);
+        Filter("id >= (SELECT id FROM audit WHERE time_ms >= @since ORDER BY time_ms, id LIMIT 1)", "@since", query.Since?.ToUnixTimeMilliseconds());
+        Filter("id < COALESCE((SELECT id FROM audit WHERE time_ms >= @until ORDER BY time_ms, id LIMIT 1), 9223372036854775807)", "@until", query.Until?.ToUnixTimeMilliseconds());
+        Filter("policy = @policy", "@policy", query.Policy);
+        Filter("outcome = @outcome", "@outcome", query.Outcome);
+        Filter("trigger = @trigger", "@trigger", query.Trigger);
+        Filter("alertname = @alertname", "@alertname", query.AlertName);
+        Filter("fingerprint = @fingerprint", "@fingerprint", query.Fingerprint);
+        Filter("id < @before", "@before", query.Before);
         // Ids grow with time, so id order is newest first and a stable cursor.
-        sql.Append(" ORDER BY id DESC LIMIT $limit");
-        parameters.Add(("$limit", query.Limit + 1));
+        sql.Append(" ORDER BY id DESC LIMIT @limit");
+        parameters.Add(("@limit", query.Limit + 1));
         return (sql.ToString(), [.. parameters]);
     }
 
@@ -74,34 +74,34 @@ public sealed class SqliteAuditStore(SqliteDatabase db) : IAuditStore
     public Task SetVerificationAsync(long id, string verification, string detail, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
         {
-            var current = await c.ScalarAsync("SELECT document FROM audit WHERE id = $id", tx, ("$id", id)) as string;
+            var current = await c.ScalarAsync("SELECT document FROM audit WHERE id = @id", tx, ("@id", id)) as string;
             if (current is null) return 0;
             var entry = JsonSerializer.Deserialize<AuditEntry>(current, AuditRows.Json)! with
             {
                 Verification = verification,
                 VerificationDetail = detail,
             };
-            return await c.ExecuteAsync("UPDATE audit SET verification = $v, document = $doc WHERE id = $id", tx,
-                ("$v", verification), ("$doc", JsonSerializer.Serialize(entry, AuditRows.Json)), ("$id", id));
+            return await c.ExecuteAsync("UPDATE audit SET verification = @v, document = @doc WHERE id = @id", tx,
+                ("@v", verification), ("@doc", JsonSerializer.Serialize(entry, AuditRows.Json)), ("@id", id));
         }, ct);
 
     public Task<int> CountAutomaticRestartsAsync(DateTimeOffset since, CancellationToken ct = default) =>
         db.ReadAsync(async c => Convert.ToInt32(await c.ScalarAsync(
-            "SELECT COUNT(*) FROM audit WHERE trigger = $t AND outcome = $o AND time_ms >= $since", null,
-            ("$t", Triggers.Webhook), ("$o", Outcomes.Restarted), ("$since", since.ToUnixTimeMilliseconds()))), ct);
+            "SELECT COUNT(*) FROM audit WHERE trigger = @t AND outcome = @o AND time_ms >= @since", null,
+            ("@t", Triggers.Webhook), ("@o", Outcomes.Restarted), ("@since", since.ToUnixTimeMilliseconds()))), ct);
 
     public Task<int> PruneAsync(DateTimeOffset auditBefore, DateTimeOffset inboxDoneBefore, int batch, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
         {
             var inbox = await c.ExecuteAsync(
-                "DELETE FROM inbox WHERE id IN (SELECT id FROM inbox WHERE state = 'done' AND received_ms < $t ORDER BY received_ms LIMIT $n)",
-                tx, ("$t", inboxDoneBefore.ToUnixTimeMilliseconds()), ("$n", batch));
+                "DELETE FROM inbox WHERE id IN (SELECT id FROM inbox WHERE state = 'done' AND received_ms < @t ORDER BY received_ms LIMIT @n)",
+                tx, ("@t", inboxDoneBefore.ToUnixTimeMilliseconds()), ("@n", batch));
             // The oldest entries first; the window is an id range (time is monotonic in id).
-            var upTo = await c.ScalarAsync("SELECT MAX(id) FROM (SELECT id FROM audit WHERE time_ms < $t ORDER BY id LIMIT $n)", tx,
-                ("$t", auditBefore.ToUnixTimeMilliseconds()), ("$n", batch));
+            var upTo = await c.ScalarAsync("SELECT MAX(id) FROM (SELECT id FROM audit WHERE time_ms < @t ORDER BY id LIMIT @n) AS oldest", tx,
+                ("@t", auditBefore.ToUnixTimeMilliseconds()), ("@n", batch));
             if (upTo is not long last) return inbox;
-            var incidents = await c.ExecuteAsync("DELETE FROM incidents WHERE audit_id <= $last", tx, ("$last", last));
-            var entries = await c.ExecuteAsync("DELETE FROM audit WHERE id <= $last", tx, ("$last", last));
+            var incidents = await c.ExecuteAsync("DELETE FROM incidents WHERE audit_id <= @last", tx, ("@last", last));
+            var entries = await c.ExecuteAsync("DELETE FROM audit WHERE id <= @last", tx, ("@last", last));
             return inbox + incidents + entries;
         }, ct);
 

@@ -1,0 +1,60 @@
+using AlertHealer.Kubernetes;
+using Microsoft.Extensions.Options;
+
+namespace AlertHealer.Inbox;
+
+// This replica's claims on inbox items: who it is (AlertHealer:Kubernetes:Identity), and a
+// renewal while it works on an item, so another replica takes the item only if this one died.
+public sealed class InboxClaims(IInboxStore inbox, IOptions<InboxOptions> options, IOptions<KubernetesOptions> identity, TimeProvider time, ILogger<InboxClaims> logger)
+{
+    private readonly IInboxStore _inbox = inbox;
+    private readonly TimeSpan _duration = options.Value.ClaimDuration;
+    private readonly TimeProvider _time = time;
+    private readonly ILogger _logger = logger;
+
+    public string Holder { get; } = identity.Value.Identity;
+
+    public InboxClaim Now()
+    {
+        var now = _time.GetUtcNow();
+        return new InboxClaim(Holder, now, now + _duration);
+    }
+
+    // Renews the claim every third of ClaimDuration until disposed.
+    public IAsyncDisposable Keep(long itemId) => new Renewal(this, itemId);
+
+    private sealed class Renewal : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+
+        public Renewal(InboxClaims owner, long itemId) => _loop = RenewAsync(owner, itemId, _stop.Token);
+
+        private static async Task RenewAsync(InboxClaims owner, long itemId, CancellationToken ct)
+        {
+            var every = owner._duration / 3;
+            try
+            {
+                while (true)
+                {
+                    await Task.Delay(every, owner._time, ct);
+                    if (!await owner._inbox.RenewClaimAsync(itemId, owner.Now(), ct))
+                        owner._logger.LogWarning("The claim on inbox item {InboxId} was lost; another replica may have taken it", itemId);
+                }
+            }
+            catch (OperationCanceledException) { }
+            catch (Exception ex)
+            {
+                // The store is down: the claim may lapse, and the intent keeps a takeover safe.
+                owner._logger.LogWarning("Renewing the claim on inbox item {InboxId} failed: {Error}", itemId, ex.Message);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _loop;
+            _stop.Dispose();
+        }
+    }
+}

@@ -1,0 +1,178 @@
+using System.Text.Json;
+using AlertHealer.Audit;
+using AlertHealer.Policies;
+using AlertHealer.Remediation;
+using AlertHealer.Storage;
+using System.Data.Common;
+
+namespace AlertHealer.Inbox;
+
+public sealed class InboxStore(IStoreDatabase db) : IInboxStore
+{
+    public Task<IReadOnlyList<Enqueued>> EnqueueAsync(IReadOnlyList<InboxAlert> alerts, DateTimeOffset now, CancellationToken ct = default) =>
+        db.GroupWriteAsync<IReadOnlyList<Enqueued>>(async (c, tx) =>
+        {
+            var results = new List<Enqueued>(alerts.Count);
+            foreach (var alert in alerts) results.Add(await EnqueueOneAsync(c, tx, alert, now));
+            return results;
+        }, ct);
+
+    private static async Task<Enqueued> EnqueueOneAsync(DbConnection c, DbTransaction tx, InboxAlert alert, DateTimeOffset now)
+    {
+        Enqueued Result(Disposition d, long? id) => new(alert.Alert.Fingerprint, alert.Alert.Status, d, id);
+
+        // Already decided for good: count the re-send on the entry that decided it.
+        var updated = await c.ExecuteAsync(
+            "UPDATE audit SET duplicates = duplicates + 1 WHERE id = (SELECT audit_id FROM incidents WHERE incident_key = @k)",
+            tx, ("@k", alert.IncidentKey));
+        if (updated > 0) return Result(Disposition.Duplicate, null);
+
+        // Waiting or being decided right now: count it on the open item.
+        var open = await c.ScalarAsync(
+            "UPDATE inbox SET duplicates = duplicates + 1 WHERE incident_key = @k AND state <> 'done' RETURNING id",
+            tx, ("@k", alert.IncidentKey));
+        if (open is long openId) return Result(Disposition.Duplicate, openId);
+
+        var id = (long)(await c.ScalarAsync(
+            """
+            INSERT INTO inbox (incident_key, alert, received_ms, state, next_attempt_ms, priority)
+            VALUES (@k, @alert, @now, 'pending', @now, @priority) RETURNING id
+            """,
+            tx, ("@k", alert.IncidentKey), ("@alert", JsonSerializer.Serialize(alert.Alert, AuditRows.Json)), ("@priority", alert.Urgent ? 1 : 0),
+            ("@now", now.ToUnixTimeMilliseconds())))!;
+        return Result(Disposition.Queued, id);
+    }
+
+    public Task<long?> ConcludedByAsync(string incidentKey, CancellationToken ct = default) =>
+        db.ReadAsync(async c => (long?)await c.ScalarAsync("SELECT audit_id FROM incidents WHERE incident_key = @k", null, ("@k", incidentKey)), ct);
+
+    public Task<InboxItem?> ClaimNextAsync(InboxClaim claim, CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            await using var command = c.Command(
+                $"""
+                UPDATE inbox SET state = 'processing', attempts = attempts + 1, claimed_by = @holder, claimed_until_ms = @until
+                WHERE id = (SELECT id FROM inbox WHERE state = 'pending' AND next_attempt_ms <= @now
+                            ORDER BY priority DESC, next_attempt_ms, id LIMIT 1 {db.Dialect.LockClaimedRow})
+                RETURNING {ItemColumns}
+                """, tx, ("@now", claim.Now.ToUnixTimeMilliseconds()), ("@holder", claim.Holder), ("@until", claim.Until.ToUnixTimeMilliseconds()));
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            return await reader.ReadAsync(ct) ? ReadItem(reader) : null;
+        }, ct);
+
+    public Task<bool> RenewClaimAsync(long itemId, InboxClaim claim, CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) => await c.ExecuteAsync(
+            "UPDATE inbox SET claimed_until_ms = @until WHERE id = @id AND state = 'processing' AND claimed_by = @holder", tx,
+            ("@until", claim.Until.ToUnixTimeMilliseconds()), ("@id", itemId), ("@holder", claim.Holder)) == 1, ct);
+
+    public Task<int> ReclaimExpiredAsync(InboxClaim claim, CancellationToken ct = default) =>
+        db.WriteAsync((c, tx) => c.ExecuteAsync(
+            """
+            UPDATE inbox SET state = 'pending', claimed_by = NULL, claimed_until_ms = NULL
+            WHERE state = 'processing' AND claimed_until_ms < @now AND claimed_by <> @holder
+            """, tx, ("@now", claim.Now.ToUnixTimeMilliseconds()), ("@holder", claim.Holder)), ct);
+
+    public Task CompleteAsDuplicateAsync(InboxItem item, long auditId, CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var duplicates = Convert.ToInt32(await c.ScalarAsync("SELECT duplicates FROM inbox WHERE id = @id", tx, ("@id", item.Id)));
+            await c.ExecuteAsync("UPDATE audit SET duplicates = duplicates + @n WHERE id = @a", tx, ("@n", duplicates + 1), ("@a", auditId));
+            return await c.ExecuteAsync(
+                "UPDATE inbox SET state = 'done', audit_id = @a, claimed_by = NULL, claimed_until_ms = NULL WHERE id = @id", tx,
+                ("@a", auditId), ("@id", item.Id));
+        }, ct);
+
+    public Task<InboxItem> StartManualAsync(RemediationRequest request, InboxClaim claim, CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            await using var command = c.Command(
+                $"""
+                INSERT INTO inbox (incident_key, alert, request, received_ms, state, attempts, next_attempt_ms, priority, claimed_by, claimed_until_ms)
+                VALUES (@k, 'null', @request, @now, 'processing', 1, @now, 1, @holder, @until) RETURNING {ItemColumns}
+                """, tx, ("@k", $"manual|{Guid.NewGuid():N}"), ("@request", JsonSerializer.Serialize(request, AuditRows.Json)),
+                ("@now", claim.Now.ToUnixTimeMilliseconds()), ("@holder", claim.Holder), ("@until", claim.Until.ToUnixTimeMilliseconds()));
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            return ReadItem(reader);
+        }, ct);
+
+    public Task RecordIntentAsync(long itemId, DeleteIntent intent, CancellationToken ct = default) =>
+        db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE inbox SET intent = @i WHERE id = @id", tx,
+            ("@i", JsonSerializer.Serialize(intent, AuditRows.Json)), ("@id", itemId)), ct);
+
+    public Task<DeleteIntent?> UnconfirmedIntentAsync(string policy, long exceptItemId, CancellationToken ct = default) =>
+        db.ReadAsync(async c =>
+        {
+            await using var command = c.Command("SELECT intent FROM inbox WHERE state <> 'done' AND intent IS NOT NULL AND id <> @id", null, ("@id", exceptItemId));
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var intent = JsonSerializer.Deserialize<DeleteIntent>(reader.GetString(0), AuditRows.Json)!;
+                if (intent.Policy == policy) return intent;
+            }
+            return null;
+        }, ct);
+
+    public Task<bool> SeenAsync(string incidentKey, CancellationToken ct = default) =>
+        db.ReadAsync(async c => await c.ScalarAsync(
+            "SELECT 1 WHERE EXISTS (SELECT 1 FROM inbox WHERE incident_key = @k) OR EXISTS (SELECT 1 FROM incidents WHERE incident_key = @k)",
+            null, ("@k", incidentKey)) is not null, ct);
+
+    public Task<AuditEntry> CompleteAsync(InboxItem item, AuditEntry entry, string? policy = null,
+        Func<PolicyState, PolicyState>? policyChange = null, CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var duplicates = Convert.ToInt32(await c.ScalarAsync("SELECT duplicates FROM inbox WHERE id = @id", tx, ("@id", item.Id)));
+            var stored = await AuditRows.InsertAsync(c, tx, entry with { Duplicates = duplicates });
+            await c.ExecuteAsync("UPDATE inbox SET state = 'done', audit_id = @a, last_error = NULL, claimed_by = NULL, claimed_until_ms = NULL WHERE id = @id", tx,
+                ("@a", stored.Id), ("@id", item.Id));
+            if (Outcomes.Concludes(stored.Outcome))
+            {
+                await c.ExecuteAsync(
+                    "INSERT INTO incidents (incident_key, audit_id, concluded_ms) VALUES (@k, @a, @t) ON CONFLICT (incident_key) DO NOTHING",
+                    tx, ("@k", item.IncidentKey), ("@a", stored.Id), ("@t", stored.Time.ToUnixTimeMilliseconds()));
+            }
+            if (policy is not null && policyChange is not null)
+                await StateRows.UpdateAsync(c, tx, StateRows.PolicyKey(policy), PolicyState.Initial, policyChange);
+            return stored;
+        }, ct);
+
+    private const string ItemColumns = "id, incident_key, alert, received_ms, attempts, request, intent, last_error";
+
+    private static InboxItem ReadItem(DbDataReader reader)
+    {
+        string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+        var request = Text(5) is { } manual
+            ? JsonSerializer.Deserialize<RemediationRequest>(manual, AuditRows.Json)!
+            : new RemediationRequest(Triggers.Webhook, JsonSerializer.Deserialize<AlertRef>(reader.GetString(2), AuditRows.Json)!);
+        return new InboxItem(
+            reader.GetInt64(0),
+            reader.GetString(1),
+            request,
+            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+            reader.GetInt32(4),
+            Text(6) is { } intent ? JsonSerializer.Deserialize<DeleteIntent>(intent, AuditRows.Json) : null,
+            Text(7));
+    }
+
+    public Task RescheduleAsync(InboxItem item, DateTimeOffset next, string error, CancellationToken ct = default) =>
+        db.WriteAsync((c, tx) => c.ExecuteAsync(
+            "UPDATE inbox SET state = 'pending', next_attempt_ms = @next, last_error = @e, claimed_by = NULL, claimed_until_ms = NULL WHERE id = @id", tx,
+            ("@next", next.ToUnixTimeMilliseconds()), ("@e", error), ("@id", item.Id)), ct);
+
+    // This replica's own claims from before a restart (other replicas' expire: ReclaimExpiredAsync).
+    public Task<int> RecoverAsync(string holder, CancellationToken ct = default) =>
+        db.WriteAsync((c, tx) => c.ExecuteAsync(
+            "UPDATE inbox SET state = 'pending', claimed_by = NULL, claimed_until_ms = NULL WHERE state = 'processing' AND (claimed_by = @holder OR claimed_by IS NULL)",
+            tx, ("@holder", holder)), ct);
+
+    public Task<(int Depth, DateTimeOffset? Oldest, DateTimeOffset? NextDue)> StatsAsync(CancellationToken ct = default) =>
+        db.ReadAsync(async c =>
+        {
+            await using var command = c.Command("SELECT COUNT(*), MIN(received_ms), MIN(CASE WHEN state = 'pending' THEN next_attempt_ms END) FROM inbox WHERE state <> 'done'");
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            DateTimeOffset? At(int i) => reader.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(i));
+            return (Convert.ToInt32(reader.GetValue(0)), At(1), At(2));
+        }, ct);
+}

@@ -1,0 +1,201 @@
+using System.Net;
+using System.Net.Http.Json;
+using AlertHealer.Audit;
+using AlertHealer.Inbox;
+using AlertHealer.Policies;
+using AlertHealer.Remediation;
+using AlertHealer.Tests.Infrastructure;
+using AlertHealer.Tests.Infrastructure.Kubernetes;
+using AlertHealer.Webhooks;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AlertHealer.Tests.Storage;
+
+// The same behaviour on both stores: every test runs on SQLite and on a real PostgreSQL.
+public sealed class StoreContractTests
+{
+    public static TheoryData<string> Providers => ["Sqlite", "Postgres"];
+
+    private static async Task<TestApp> StartAsync(string provider, Action<Dictionary<string, string?>>? configure = null, string? directory = null,
+        FakeKubernetesApi? kube = null, Microsoft.Extensions.Time.Testing.FakeTimeProvider? time = null) =>
+        await TestApp.StartAsync(configure, directory, kube, time, provider: provider);
+
+    private static AlertRef Alert(string fingerprint, string status = "firing", string name = "WhiskerBackendWedged") =>
+        new(name, fingerprint, TestApp.Start.AddMinutes(-10), status, new Dictionary<string, string> { ["alertname"] = name });
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task FiringAlertRestartsOnceAndResendsAreDuplicates(string provider)
+    {
+        await using var app = (await StartAsync(provider)).WithCalicoSystem();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => app.PostWebhookAsync(Fixtures.Firing)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var entry = await app.WaitForOutcomeAsync(Outcomes.Restarted);
+        await app.DrainAsync();
+        Assert.Single(app.Kube.Deletes());
+        Assert.Single((await app.AuditAsync()).Items);
+        Assert.Equal(9, (await app.Reader.GetFromJsonAsync<AuditEntry>($"/audit/{entry.Id}", Json.Options))!.Duplicates);
+        var whisker = (await app.Reader.GetFromJsonAsync<PoliciesView>("/policies", Json.Options))!.Policies.Single();
+        Assert.Equal(1, whisker.ConsecutiveRestarts);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task LostDeleteAnswerIsConfirmedOnceAfterARestartOnTheSameStore(string provider)
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TestApp.Start);
+        await using var kube = await FakeKubernetesApi.StartAsync(time);
+        kube.ReplacementPolicy = ReplacementPolicy.RecreateReady;
+        string directory;
+        await using (var first = (await StartAsync(provider, kube: kube, time: time)).WithCalicoSystem())
+        {
+            kube.LoseAnswerNext("delete", "pods");
+            await first.PostWebhookAsync(Fixtures.NewIncident("0a1b2c3d4e5f6071"));
+            await kube.WaitForRequestAsync(r => r.Verb == "delete", TimeSpan.FromSeconds(30));
+            directory = first.Directory;
+        }
+
+        await using var second = await StartAsync(provider, directory: directory, kube: kube, time: time);
+        var entry = await second.AdvanceUntilAsync(e => e.Outcome == Outcomes.Restarted, TimeSpan.FromSeconds(5), 60, "restarted");
+        Assert.Single(kube.Deletes());
+        Assert.Equal(Fixtures.WedgedPod, entry.Action!.Pod);
+        Assert.Contains(entry.Steps, s => s is { Name: "intent", Result: "resumed" });
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task InboxClaimsUrgentFirstAndOnlyOnceAndTakesOverExpiredClaims(string provider)
+    {
+        await using var app = await StartAsync(provider, s => s["AlertHealer:Inbox:WorkerEnabled"] = "false");
+        var inbox = app.Services.GetRequiredService<IInboxStore>();
+        var now = app.Time.GetUtcNow();
+        var stored = await inbox.EnqueueAsync([InboxAlert.From(Alert("00000000000000a1", name: "Noise")), InboxAlert.From(Alert("00000000000000a2"), matchesPolicy: true)], now);
+        var again = await inbox.EnqueueAsync([InboxAlert.From(Alert("00000000000000a2"), matchesPolicy: true)], now);
+
+        Assert.Equal([Disposition.Queued, Disposition.Queued], stored.Select(s => s.Disposition));
+        Assert.Equal(Disposition.Duplicate, Assert.Single(again).Disposition);
+        var replicaA = new InboxClaim("replica-a", now, now.AddSeconds(15));
+        var first = await inbox.ClaimNextAsync(replicaA);
+        var second = await inbox.ClaimNextAsync(new InboxClaim("replica-b", now, now.AddSeconds(15)));
+        Assert.Equal("00000000000000a2", first!.Alert.Fingerprint);
+        Assert.Equal("00000000000000a1", second!.Alert.Fingerprint);
+        Assert.Null(await inbox.ClaimNextAsync(replicaA));
+
+        // Replica A dies holding its item: B takes it over once the claim has expired, not before.
+        var later = new InboxClaim("replica-b", now.AddSeconds(10), now.AddSeconds(25));
+        Assert.Equal(0, await inbox.ReclaimExpiredAsync(later));
+        Assert.True(await inbox.RenewClaimAsync(first.Id, new InboxClaim("replica-a", now.AddSeconds(10), now.AddSeconds(25))));
+        var expired = new InboxClaim("replica-b", now.AddSeconds(30), now.AddSeconds(45));
+        Assert.Equal(1, await inbox.ReclaimExpiredAsync(expired));
+        Assert.False(await inbox.RenewClaimAsync(first.Id, new InboxClaim("replica-a", now.AddSeconds(30), now.AddSeconds(45))));
+        var takenOver = await inbox.ClaimNextAsync(expired);
+        Assert.Equal(first.Id, takenOver!.Id);
+        Assert.Equal(2, takenOver.Attempts);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task IntentCompletionAndIncidentBookkeepingRoundTrip(string provider)
+    {
+        await using var app = await StartAsync(provider, s => s["AlertHealer:Inbox:WorkerEnabled"] = "false");
+        var inbox = app.Services.GetRequiredService<IInboxStore>();
+        var state = app.Services.GetRequiredService<IStateStore>();
+        var now = app.Time.GetUtcNow();
+        var claim = new InboxClaim("replica-a", now, now.AddSeconds(15));
+        var alert = Alert("00000000000000b1");
+        await inbox.EnqueueAsync([InboxAlert.From(alert, matchesPolicy: true)], now);
+        var item = (await inbox.ClaimNextAsync(claim))!;
+        var intent = new DeleteIntent("whisker", "calico-system", Fixtures.WedgedPod, "uid-1", now, [new DecisionStep("policy", "matched", "whisker")]);
+
+        await inbox.RecordIntentAsync(item.Id, intent);
+        Assert.Equal(intent.Uid, (await inbox.UnconfirmedIntentAsync("whisker", exceptItemId: -1))!.Uid);
+        Assert.Null(await inbox.UnconfirmedIntentAsync("whisker", item.Id));
+        await inbox.RescheduleAsync(item, now, "lost answer");
+        var retried = (await inbox.ClaimNextAsync(claim))!;
+        Assert.Equal(intent.Uid, retried.Intent!.Uid);
+        Assert.Equal("lost answer", retried.LastError);
+        Assert.Equal(intent.Steps, retried.Intent.Steps);
+
+        var entry = new AuditEntry { Time = now, Trigger = Triggers.Webhook, Policy = "whisker", Alert = alert, Outcome = Outcomes.Restarted, Verification = Verifications.Pending };
+        var stored = await inbox.CompleteAsync(retried, entry, "whisker", s => s with { ConsecutiveRestarts = s.ConsecutiveRestarts + 1 });
+
+        Assert.Equal(stored.Id, await inbox.ConcludedByAsync(item.IncidentKey));
+        Assert.Equal(1, (await state.GetPolicyAsync("whisker")).ConsecutiveRestarts);
+        Assert.Null(await inbox.UnconfirmedIntentAsync("whisker", -1));
+        Assert.Equal(0, (await inbox.StatsAsync()).Depth);
+        Assert.False(await inbox.SeenAsync(InboxAlert.ResolvedKey(alert)));
+        var resend = await inbox.EnqueueAsync([InboxAlert.From(alert, matchesPolicy: true)], now);
+        Assert.Equal(Disposition.Duplicate, Assert.Single(resend).Disposition);
+        var audit = app.Services.GetRequiredService<IAuditStore>();
+        Assert.Equal(1, (await audit.GetAsync(stored.Id))!.Duplicates);
+        Assert.Equal(stored.Id, Assert.Single(await audit.PendingVerificationsAsync()).Id);
+        await audit.SetVerificationAsync(stored.Id, Verifications.Healed, "replacement Ready");
+        Assert.Empty(await audit.PendingVerificationsAsync());
+        Assert.Equal(1, await audit.CountAutomaticRestartsAsync(now.AddMinutes(-1)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task AuditFiltersWindowsAndCursorsAgree(string provider)
+    {
+        await using var app = await StartAsync(provider, s => s["AlertHealer:Inbox:WorkerEnabled"] = "false");
+        var audit = app.Services.GetRequiredService<IAuditStore>();
+        var start = app.Time.GetUtcNow();
+        for (var i = 0; i < 30; i++)
+        {
+            await audit.AddAsync(new AuditEntry
+            {
+                Time = start.AddMinutes(i),
+                Trigger = i % 5 == 0 ? Triggers.Manual : Triggers.Webhook,
+                Policy = "whisker",
+                Alert = Alert($"{i:x16}"),
+                Outcome = i % 10 == 0 ? Outcomes.Failed : Outcomes.Cooldown,
+            });
+        }
+
+        var window = await audit.QueryAsync(new AuditQuery(start.AddMinutes(10), start.AddMinutes(20), null, null, null, null, null, 50, null));
+        Assert.Equal(Enumerable.Range(10, 10).Reverse().Select(i => start.AddMinutes(i)), window.Items.Select(e => e.Time));
+        var failed = await audit.QueryAsync(new AuditQuery(null, null, "whisker", Outcomes.Failed, null, null, null, 50, null));
+        Assert.Equal(3, failed.Items.Count);
+        var manual = await audit.QueryAsync(new AuditQuery(null, null, null, null, Triggers.Manual, null, null, 50, null));
+        Assert.Equal(6, manual.Items.Count);
+        var one = await audit.QueryAsync(new AuditQuery(null, null, null, null, null, "WhiskerBackendWedged", $"{7:x16}", 50, null));
+        Assert.Equal(start.AddMinutes(7), Assert.Single(one.Items).Time);
+
+        var pages = new List<AuditEntry>();
+        long? before = null;
+        do
+        {
+            var page = await audit.QueryAsync(new AuditQuery(null, null, null, null, null, null, null, 7, before));
+            pages.AddRange(page.Items);
+            before = AuditCursor.TryDecode(page.NextCursor, out var next) ? next : null;
+        } while (before is not null);
+        Assert.Equal(30, pages.Select(e => e.Id).Distinct().Count());
+        Assert.Equal(pages.Select(e => e.Id).OrderDescending(), pages.Select(e => e.Id));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task ConcurrentStateUpdatesAreNotLostAndPruningRespectsRetention(string provider)
+    {
+        await using var app = await StartAsync(provider, s => s["AlertHealer:Inbox:WorkerEnabled"] = "false");
+        var state = app.Services.GetRequiredService<IStateStore>();
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => state.UpdatePolicyAsync("whisker", s => s with { ConsecutiveRestarts = s.ConsecutiveRestarts + 1 })));
+        await state.UpdateBreakerAsync(b => b with { ClosedBy = "operator" });
+
+        Assert.Equal(10, (await state.GetPolicyAsync("whisker")).ConsecutiveRestarts);
+        Assert.Equal("operator", (await state.GetBreakerAsync()).ClosedBy);
+
+        var audit = app.Services.GetRequiredService<IAuditStore>();
+        var now = app.Time.GetUtcNow();
+        for (var i = 0; i < 5; i++)
+            await audit.AddAsync(new AuditEntry { Time = now.AddDays(-10 + i), Trigger = Triggers.Webhook, Outcome = Outcomes.Cooldown, Alert = Alert($"{i:x16}") });
+        var deleted = await audit.PruneAsync(now.AddDays(-7.5), now, batch: 2);
+        deleted += await audit.PruneAsync(now.AddDays(-7.5), now, batch: 2);
+
+        Assert.Equal(3, deleted);
+        Assert.Equal(2, (await audit.QueryAsync(new AuditQuery(null, null, null, null, null, null, null, 50, null))).Items.Count);
+    }
+}
