@@ -142,6 +142,8 @@ public sealed class FaultProxy : IAsyncDisposable
         }
         await AnswerAsync(context, exchange, (int)response.StatusCode, json, response.Headers.RetryAfter?.ToString());
         if (exchange.Fault == ProxyFault.Slow) exchange.Outcome += $" after {delay.TotalMilliseconds:F0}ms";
+        await context.Response.CompleteAsync();
+        await RunHookAsync(exchange, ProxyStage.Answered);
     }
 
     private async Task StreamWatchAsync(HttpContext context, ProxyExchange exchange, TimeSpan? cutAfter)

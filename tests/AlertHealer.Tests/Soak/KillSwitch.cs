@@ -1,8 +1,8 @@
 namespace AlertHealer.Tests.Soak;
 
 // Kills the service at a chosen kind of moment, once: now, right after an acknowledgement,
-// during a decision, right after a DELETE went through (before the service hears of it), or
-// during verification. The service is started again on the same store after a short pause.
+// during a decision, right after a DELETE went through (before the service hears of it), just
+// after its answer (while the service records it), or during verification. The service is started again on the same store after a short pause.
 public sealed class KillSwitch(SoakService service, SeededRandom random, SoakLog log)
 {
     private readonly Lock _gate = new();
@@ -13,22 +13,23 @@ public sealed class KillSwitch(SoakService service, SeededRandom random, SoakLog
 
     public bool Ready
     {
-        get { lock (_gate) return !_off && _armed is null && DateTimeOffset.UtcNow - _last > TimeSpan.FromSeconds(10) && service.Running; }
+        get { lock (_gate) return !_off && _armed is null && DateTimeOffset.UtcNow - _last > TimeSpan.FromSeconds(8) && service.Running; }
     }
 
     public async Task ArmRandomAsync()
     {
         var roll = random.Next(100);
-        if (roll < 20)
+        if (roll < 15)
         {
             await FireAsync("at a random moment");
             return;
         }
         (string, Func<ProxyExchange?, ProxyStage?, bool>) trigger = roll switch
         {
-            < 35 => ("right after an acknowledgement", (x, _) => x is null),
-            < 55 => ("during a decision (a pod read)", (x, s) => s == ProxyStage.Received && x!.Request is { Resource: "pods", Verb: "get" or "list" }),
-            < 85 => ("right after a DELETE went through, before its answer", (x, s) => s == ProxyStage.UpstreamAnswered && x!.IsSuccessfulDelete),
+            < 28 => ("right after an acknowledgement", (x, _) => x is null),
+            < 42 => ("during a decision (a pod read)", (x, s) => s == ProxyStage.Received && x!.Request is { Resource: "pods", Verb: "get" or "list" }),
+            < 65 => ("right after a DELETE went through, before its answer", (x, s) => s == ProxyStage.UpstreamAnswered && x!.IsSuccessfulDelete),
+            < 82 => ("just after a DELETE was answered (the cooldown and audit writes)", (x, s) => s == ProxyStage.Answered && x!.IsSuccessfulDelete),
             _ => ("during verification (a watch opened)", (x, s) => s == ProxyStage.Received && x!.Request is { Resource: "pods", Verb: "watch" }),
         };
         lock (_gate) _armed = (trigger.Item1, trigger.Item2, DateTimeOffset.UtcNow + TimeSpan.FromSeconds(10));
@@ -74,6 +75,8 @@ public sealed class KillSwitch(SoakService service, SeededRandom random, SoakLog
             _armed = null;
             moment = a.Moment + (exchange is null ? "" : $" (request #{exchange.Id})");
         }
+        // After an answer, a few milliseconds land the kill among the writes that follow it.
+        if (stage == ProxyStage.Answered) await Task.Delay(random.Millis(0, 40));
         await FireAsync(moment);
     }
 

@@ -24,6 +24,8 @@ public enum ProxyStage
     Received,
     // The API server answered (it has acted); the client has not been answered yet.
     UpstreamAnswered,
+    // The client was sent the answer.
+    Answered,
 }
 
 // One Kubernetes API request as the proxy handled it.

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using AlertHealer.Tests.Infrastructure;
 using AlertHealer.Tests.Infrastructure.Kubernetes;
 
@@ -6,7 +7,7 @@ namespace AlertHealer.Tests.Soak;
 // What happens to the service during the run, one seeded step at a time: new incidents (some
 // naming the pod), re-sends (also concurrent), resolved notifications, goldmane flapping, the
 // ReplicaSet recreating whisker late or not at all, the store locked or full, process kills.
-public sealed class SoakDriver(
+public sealed partial class SoakDriver(
     SeededRandom random,
     SoakCluster cluster,
     ISoakStore store,
@@ -15,16 +16,21 @@ public sealed class SoakDriver(
     KillSwitch kills,
     SoakLog log) : IDisposable
 {
+    private readonly Lock _gate = new();
     private readonly List<Incident> _incidents = [];
     private readonly List<Task> _faults = [];
     private readonly List<Task> _deliveries = [];
     private readonly Dictionary<Incident, List<Task>> _firing = [];
+    private DateTimeOffset? _fillOnDeleteUntil;
     private readonly HashSet<string> _whiskerNames = [Fixtures.WedgedPod];
     private readonly CancellationTokenSource _giveUp = new();
-    private bool _flapping;
-    private bool _storeFault;
+    private volatile bool _flapping;
+    private volatile bool _storeFault;
 
-    public IReadOnlyList<Incident> Incidents => _incidents;
+    public IReadOnlyList<Incident> Incidents
+    {
+        get { lock (_gate) return [.. _incidents]; }
+    }
 
     public async Task DriveAsync(TimeSpan duration)
     {
@@ -35,8 +41,9 @@ public sealed class SoakDriver(
             kills.Expire();
             cluster.RipenWhisker(() => random.Millis(1000, 8000));
             foreach (var name in cluster.WhiskerPods()) _whiskerNames.Add(name);
+            ExpireFillOnDelete();
             await StepAsync();
-            _faults.RemoveAll(t => t.IsCompleted);
+            lock (_gate) _faults.RemoveAll(t => t.IsCompleted);
         }
     }
 
@@ -44,7 +51,10 @@ public sealed class SoakDriver(
     public async Task StopFaultsAsync()
     {
         await kills.StopAsync();
-        await Task.WhenAll(_faults);
+        lock (_gate) _fillOnDeleteUntil = null;
+        Task[] faults;
+        lock (_gate) faults = [.. _faults];
+        await Task.WhenAll(faults);
         if (!service.Running) await service.StartAsync();
         if (!cluster.GoldmaneReady) cluster.SetGoldmane(true);
         cluster.Replacement = ReplacementPolicy.RecreateReady;
@@ -58,7 +68,9 @@ public sealed class SoakDriver(
     public async Task AbandonDeliveriesAsync()
     {
         await _giveUp.CancelAsync();
-        await Task.WhenAll(_deliveries);
+        Task[] deliveries;
+        lock (_gate) deliveries = [.. _deliveries];
+        await Task.WhenAll(deliveries);
     }
 
     private async Task StepAsync()
@@ -73,8 +85,9 @@ public sealed class SoakDriver(
             case < 510: Resolve(); break;
             case < 540: ResendResolved(); break;
             case < 555: Flap(); break;
-            case < 570: StoreFault(lockIt: true); break;
-            case < 585: StoreFault(lockIt: false); break;
+            case < 565: LockStore(); break;
+            case < 575: FillDisk(); break;
+            case < 585: ArmFillOnDelete(); break;
             case < 625: if (kills.Ready) await kills.ArmRandomAsync(); break;
             case < 645: ChangeReplacement(); break;
             default: break;
@@ -93,7 +106,7 @@ public sealed class SoakDriver(
             _ => null,
         };
         var incident = new Incident(random.Hex(16), DateTimeOffset.UtcNow - random.Between(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10)), pod);
-        _incidents.Add(incident);
+        lock (_gate) _incidents.Add(incident);
         log.Add("driver", $"new incident {incident}");
         return incident;
     }
@@ -106,7 +119,7 @@ public sealed class SoakDriver(
 
     private void Resend()
     {
-        var active = _incidents.Where(i => !i.Resolved).ToList();
+        var active = Incidents.Where(i => !i.Resolved).ToList();
         if (active.Count == 0) return;
         var incident = active[active.Count - 1 - random.Next(Math.Min(active.Count, 8))];
         var copies = 1 + random.Next(3);
@@ -118,17 +131,35 @@ public sealed class SoakDriver(
     // group's notifications in order, so the resolved one never overtakes a firing one.
     private void Resolve()
     {
-        var active = _incidents.Where(i => !i.Resolved && _firing.GetValueOrDefault(i)?.All(t => t.IsCompleted) != false).ToList();
+        var active = Incidents.Where(CanResolve).ToList();
         if (active.Count == 0) return;
-        var incident = active[random.Next(active.Count)];
+        Resolve(active[random.Next(active.Count)], "resolve");
+    }
+
+    private bool CanResolve(Incident incident)
+    {
+        lock (_gate) return !incident.Resolved && _firing.GetValueOrDefault(incident)?.All(t => t.IsCompleted) != false;
+    }
+
+    private void Resolve(Incident incident, string why)
+    {
         incident.Resolved = true;
-        log.Add("driver", $"resolve {incident}");
+        log.Add("driver", $"{why} {incident}");
         Deliver(incident, "resolved");
+    }
+
+    // The alert often resolves while the service is still retrying it: the resolved
+    // notification then arrives between two attempts.
+    public void OnServiceLine(string line)
+    {
+        if (Retried().Match(line) is not { Success: true } m) return;
+        var incident = Incidents.FirstOrDefault(i => i.Fingerprint == m.Groups[1].Value);
+        if (incident is not null && CanResolve(incident) && random.Chance(0.35)) Resolve(incident, "resolve while the service retries");
     }
 
     private void ResendResolved()
     {
-        var resolved = _incidents.Where(i => i.Resolved).ToList();
+        var resolved = Incidents.Where(i => i.Resolved).ToList();
         if (resolved.Count == 0) return;
         var incident = resolved[random.Next(resolved.Count)];
         log.Add("driver", $"re-send resolved {incident}");
@@ -141,39 +172,110 @@ public sealed class SoakDriver(
         _flapping = true;
         var down = random.Millis(1100, 4000);
         cluster.SetGoldmane(false);
-        _faults.Add(Later(down, () =>
+        Background(async () =>
         {
+            await Task.Delay(down);
             cluster.SetGoldmane(true);
             _flapping = false;
-            return Task.CompletedTask;
-        }));
+        });
     }
 
-    private void StoreFault(bool lockIt)
+    private void LockStore()
     {
         if (_storeFault) return;
-        var duration = random.Millis(500, 3000);
-        var pid = service.Pid;
-        if (!lockIt && pid is null) return;
         _storeFault = true;
-        _faults.Add(Task.Run(async () =>
+        var duration = random.Millis(1000, 5000);
+        Background(async () =>
         {
             try
             {
-                if (lockIt) await store.HoldLockAsync(duration, log, CancellationToken.None);
-                else await store.RefuseWritesAsync(pid!.Value, duration, log, CancellationToken.None);
+                await using var held = await store.LockAsync(log);
+                await Task.Delay(duration);
             }
             finally
             {
                 _storeFault = false;
             }
-        }));
+        });
+    }
+
+    private void FillDisk()
+    {
+        if (_storeFault || service.Pid is not { } pid) return;
+        _storeFault = true;
+        var duration = random.Millis(500, 3000);
+        Background(async () =>
+        {
+            try
+            {
+                await using var full = await store.FillAsync(pid, log);
+                await Task.Delay(duration);
+            }
+            finally
+            {
+                _storeFault = false;
+            }
+        });
+    }
+
+    // The disk fills up right after the next DELETE went through, before the service hears back:
+    // what it writes about that delete fails.
+    private void ArmFillOnDelete()
+    {
+        if (_storeFault) return;
+        _storeFault = true;
+        lock (_gate) _fillOnDeleteUntil = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(10);
+        log.Add("driver", "disk full armed: right after the next DELETE went through");
+    }
+
+    private void ExpireFillOnDelete()
+    {
+        lock (_gate)
+        {
+            if (_fillOnDeleteUntil is not { } until || until > DateTimeOffset.UtcNow) return;
+            _fillOnDeleteUntil = null;
+        }
+        log.Add("driver", "disk full disarmed (no DELETE came)");
+        _storeFault = false;
+    }
+
+    public async Task OnProxyAsync(ProxyExchange exchange, ProxyStage stage)
+    {
+        if (stage != ProxyStage.UpstreamAnswered || !exchange.IsSuccessfulDelete) return;
+        lock (_gate)
+        {
+            if (_fillOnDeleteUntil is null) return;
+            _fillOnDeleteUntil = null;
+        }
+        if (service.Pid is not { } pid || await store.FillAsync(pid, log) is not { } full)
+        {
+            _storeFault = false;
+            return;
+        }
+        var duration = random.Millis(1000, 3000);
+        Background(async () =>
+        {
+            try
+            {
+                await Task.Delay(duration);
+                await full.DisposeAsync();
+            }
+            finally
+            {
+                _storeFault = false;
+            }
+        });
+    }
+
+    private void Background(Func<Task> work)
+    {
+        lock (_gate) _faults.Add(Task.Run(work));
     }
 
     private void ChangeReplacement()
     {
         var roll = random.Next(100);
-        var policy = roll < 60 ? ReplacementPolicy.RecreateReady : roll < 85 ? ReplacementPolicy.RecreateNotReady : ReplacementPolicy.None;
+        var policy = roll < 45 ? ReplacementPolicy.RecreateReady : roll < 90 ? ReplacementPolicy.RecreateNotReady : ReplacementPolicy.None;
         if (policy == cluster.Replacement) return;
         cluster.Replacement = policy;
         if (policy != ReplacementPolicy.None && cluster.WhiskerPods().Count == 0) cluster.AddWhisker(random.Hex(5));
@@ -184,19 +286,19 @@ public sealed class SoakDriver(
     private void Deliver(IReadOnlyList<(Incident Incident, string Status)> alerts)
     {
         var delivery = sender.DeliverAsync(alerts, () => random.Millis(300, 1200), _giveUp.Token);
-        _deliveries.Add(delivery);
-        foreach (var (incident, _) in alerts.Where(a => a.Status == "firing"))
+        lock (_gate)
         {
-            if (!_firing.TryGetValue(incident, out var list)) _firing[incident] = list = [];
-            list.Add(delivery);
+            _deliveries.Add(delivery);
+            foreach (var (incident, _) in alerts.Where(a => a.Status == "firing"))
+            {
+                if (!_firing.TryGetValue(incident, out var list)) _firing[incident] = list = [];
+                list.Add(delivery);
+            }
         }
     }
 
-    private static async Task Later(TimeSpan delay, Func<Task> action)
-    {
-        await Task.Delay(delay);
-        await action();
-    }
+    [GeneratedRegex(@"Inbox item \d+ \(alert ([0-9a-f]+)\) hit a transient fault")]
+    private static partial Regex Retried();
 
     public void Dispose() => _giveUp.Dispose();
 }

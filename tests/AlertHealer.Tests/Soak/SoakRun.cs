@@ -28,9 +28,14 @@ public static class SoakRun
         using var sender = new AlertSender(service, log, responses);
         using var watcher = new AuditWatcher(service, log, responses);
         var kills = new KillSwitch(service, random, log);
-        proxy.Hook = kills.OnProxyAsync;
-        sender.AfterAck = kills.OnAckAsync;
         using var driver = new SoakDriver(random, cluster, store, service, sender, kills, log);
+        proxy.Hook = async (exchange, stage) =>
+        {
+            await kills.OnProxyAsync(exchange, stage);
+            await driver.OnProxyAsync(exchange, stage);
+        };
+        sender.AfterAck = kills.OnAckAsync;
+        service.OnLine = driver.OnServiceLine;
 
         log.Add("driver", $"seed {settings.Seed}, {settings.Drive.TotalSeconds:F0}s of faults, store {store.Describe()}, API server {cluster.Kube.BaseAddress} behind proxy {proxy.BaseAddress}");
         await service.StartAsync();
@@ -57,6 +62,7 @@ public static class SoakRun
         var logPath = Path.Combine(directory, "events.log");
         log.WriteTo(logPath);
         var report = new SoakReport(settings, observations, driver.Incidents.Count, violations, directory, logPath);
+        await File.WriteAllTextAsync(Path.Combine(directory, "report.txt"), report.Explain());
         await service.DisposeAsync();
         if (violations.Count == 0 && settings.KeepDirectory is null) TryDelete(directory);
         return report;

@@ -4,7 +4,7 @@ using AlertHealer.Tests.Infrastructure;
 namespace AlertHealer.Tests.Soak;
 
 // The service under test as a real process that the soak kills (SIGKILL) and starts again on
-// the same store. Its output goes to the soak log; pid and address go to a status file, for
+// the same store. Its output goes to the soak log; pid, address and generation go to a status file, for
 // whoever samples the process from outside (benchmarks/soak.sh).
 public sealed class SoakService(IReadOnlyDictionary<string, string?> environment, SoakLog log, string statusFile) : IAsyncDisposable
 {
@@ -21,6 +21,9 @@ public sealed class SoakService(IReadOnlyDictionary<string, string?> environment
     public bool Running => _current is { HasExited: false };
 
     public int Generation => Volatile.Read(ref _generation);
+
+    // Sees every line the service writes (e.g. to react to a retry).
+    public Action<string>? OnLine { get; set; }
 
     public IReadOnlyList<(int Generation, DateTimeOffset At, string Reason)> Kills
     {
@@ -49,10 +52,11 @@ public sealed class SoakService(IReadOnlyDictionary<string, string?> environment
                 // Stack frames add nothing to the sequence; the exception's own line says what failed.
                 if (line.StartsWith("   ", StringComparison.Ordinal) || line.Length == 0) return;
                 log.Add(source, line);
+                OnLine?.Invoke(line);
             });
             lock (_kills) _starts.Add((generation, launched, _current.Id));
             log.Add("process", $"service generation {generation} started: pid {_current.Id}, {_current.BaseAddress}");
-            await File.WriteAllTextAsync(statusFile, string.Create(CultureInfo.InvariantCulture, $"{_current.Id} {_current.BaseAddress}\n"));
+            await File.WriteAllTextAsync(statusFile, string.Create(CultureInfo.InvariantCulture, $"{_current.Id} {_current.BaseAddress} {generation}\n"));
         }
         finally
         {

@@ -12,11 +12,11 @@ public interface ISoakStore
 
     string Describe();
 
-    // Takes the store's write lock from outside for a while (another writer, a backup, ...).
-    Task<bool> HoldLockAsync(TimeSpan duration, SoakLog log, CancellationToken ct);
+    // Takes the store's write lock from outside (another writer, a backup, ...) until disposed; null if it could not.
+    Task<IAsyncDisposable?> LockAsync(SoakLog log);
 
-    // Makes every write of the process fail for a while, as on a full disk.
-    Task<bool> RefuseWritesAsync(int pid, TimeSpan duration, SoakLog log, CancellationToken ct);
+    // Makes every write of the process fail, as on a full disk, until disposed; null if it could not.
+    Task<IAsyncDisposable?> FillAsync(int pid, SoakLog log);
 }
 
 public static class SoakStores
@@ -37,57 +37,51 @@ public sealed class SqliteSoakStore(string directory, TimeSpan busyTimeout) : IS
 
     public string Describe() => $"SQLite {DatabasePath}";
 
-    public async Task<bool> HoldLockAsync(TimeSpan duration, SoakLog log, CancellationToken ct)
+    public async Task<IAsyncDisposable?> LockAsync(SoakLog log)
     {
-        await using var holder = new SqliteConnection($"Data Source={DatabasePath};Pooling=false;Default Timeout=3");
-        await holder.OpenAsync(ct);
-        await using var begin = holder.CreateCommand();
-        begin.CommandText = "PRAGMA busy_timeout = 3000; BEGIN EXCLUSIVE";
+        var holder = new SqliteConnection($"Data Source={DatabasePath};Pooling=false;Default Timeout=3");
         try
         {
-            await begin.ExecuteNonQueryAsync(ct);
+            await holder.OpenAsync();
+            await using var begin = holder.CreateCommand();
+            begin.CommandText = "PRAGMA busy_timeout = 3000; BEGIN EXCLUSIVE";
+            await begin.ExecuteNonQueryAsync();
         }
         catch (SqliteException e)
         {
+            await holder.DisposeAsync();
             log.Add("store", $"could not take the write lock: {e.Message}");
-            return false;
+            return null;
         }
-        log.Add("store", $"write lock taken from outside for {duration.TotalSeconds:F1}s");
-        try
+        log.Add("store", "write lock taken from outside");
+        return new Undo(async () =>
         {
-            await Task.Delay(duration, ct);
-        }
-        finally
-        {
-            await using var rollback = holder.CreateCommand();
-            rollback.CommandText = "ROLLBACK";
-            await rollback.ExecuteNonQueryAsync(CancellationToken.None);
+            await using (holder)
+            {
+                await using var rollback = holder.CreateCommand();
+                rollback.CommandText = "ROLLBACK";
+                await rollback.ExecuteNonQueryAsync();
+            }
             log.Add("store", "write lock released");
-        }
-        return true;
+        });
     }
 
     // A file size limit of 0 on the process (RLIMIT_FSIZE; AppProcess ignores SIGXFSZ): every
     // write to the database or its WAL fails with EFBIG, which SQLite reports as an I/O error.
     // PRAGMA max_page_count cannot do this from outside: it holds only for the connection that sets it.
-    public async Task<bool> RefuseWritesAsync(int pid, TimeSpan duration, SoakLog log, CancellationToken ct)
+    public async Task<IAsyncDisposable?> FillAsync(int pid, SoakLog log)
     {
         if (!await PrlimitAsync(pid, "0:"))
         {
             log.Add("store", $"could not limit the file size of process {pid}");
-            return false;
+            return null;
         }
-        log.Add("store", $"disk full for process {pid} (file size limit 0) for {duration.TotalSeconds:F1}s");
-        try
-        {
-            await Task.Delay(duration, ct);
-        }
-        finally
+        log.Add("store", $"disk full for process {pid} (file size limit 0)");
+        return new Undo(async () =>
         {
             var lifted = await PrlimitAsync(pid, "unlimited:");
             log.Add("store", lifted ? "disk has room again" : $"process {pid} is gone; its file size limit went with it");
-        }
-        return true;
+        });
     }
 
     private static async Task<bool> PrlimitAsync(int pid, string limit)
@@ -97,5 +91,10 @@ public sealed class SqliteSoakStore(string directory, TimeSpan busyTimeout) : IS
         using var process = Process.Start(start)!;
         await process.WaitForExitAsync();
         return process.ExitCode == 0;
+    }
+
+    private sealed class Undo(Func<Task> undo) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await undo();
     }
 }
