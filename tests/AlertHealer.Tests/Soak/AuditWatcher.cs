@@ -60,10 +60,11 @@ public sealed class AuditWatcher(SoakService service, SoakLog log, ResponseLog r
     public async Task<bool> PollAsync()
     {
         if (service.BaseAddress is not { } address) return false;
+        // Depth first: when it reads 0, every decision made so far is in the audit read after it.
+        var metrics = await GetAsync(address, "metrics", token: null);
+        InboxDepth = metrics is { } text && MetricValue(text, "alerthealer_inbox_depth") is { } depth ? (int)depth : null;
         var entries = await ReadAuditAsync(address);
         if (entries is not null) Compare(entries);
-        var metrics = await GetAsync(address, "metrics", token: null);
-        if (metrics is { } text && MetricValue(text, "alerthealer_inbox_depth") is { } depth) InboxDepth = (int)depth;
         await GetAsync(address, "readyz", token: null);
         await GetAsync(address, "policies", TestApp.ReaderToken);
         return entries is not null;

@@ -82,7 +82,11 @@ public sealed class KillSwitch(SoakService service, SeededRandom random, SoakLog
 
     private async Task FireAsync(string moment)
     {
-        if (!await service.KillAsync(moment)) return;
+        if (!await service.KillAsync(moment))
+        {
+            log.Add("driver", $"kill {moment} skipped: the service is not running");
+            return;
+        }
         var pause = random.Millis(300, 1500);
         lock (_gate)
         {

@@ -7,14 +7,18 @@ namespace AlertHealer.Tests.Soak;
 // What happens to the service during the run, one seeded step at a time: new incidents (some
 // naming the pod), re-sends (also concurrent), resolved notifications, goldmane flapping, the
 // ReplicaSet recreating whisker late or not at all, the store locked or full, process kills.
+// random drives the steps; side serves whatever runs off the step loop (pauses, reactions), so
+// that the step sequence of a seed does not depend on how those interleave.
 public sealed partial class SoakDriver(
     SeededRandom random,
+    SeededRandom side,
     SoakCluster cluster,
     ISoakStore store,
     SoakService service,
     AlertSender sender,
     KillSwitch kills,
-    SoakLog log) : IDisposable
+    SoakLog log,
+    bool faults) : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly List<Incident> _incidents = [];
@@ -39,7 +43,7 @@ public sealed partial class SoakDriver(
         {
             await Task.Delay(random.Millis(60, 350));
             kills.Expire();
-            cluster.RipenWhisker(() => random.Millis(1000, 8000));
+            cluster.RipenWhisker(() => side.Millis(1000, 8000));
             foreach (var name in cluster.WhiskerPods()) _whiskerNames.Add(name);
             ExpireFillOnDelete();
             await StepAsync();
@@ -77,6 +81,8 @@ public sealed partial class SoakDriver(
     {
         // Per mille. Faults that last (flaps, store faults, kills) are rarer than alerts.
         var roll = random.Next(1000);
+        // A calm run draws the same numbers but skips the faults.
+        if (!faults && roll is >= 555 and < 625) return;
         switch (roll)
         {
             case < 180: Deliver(NewIncident(), "firing"); break;
@@ -154,7 +160,7 @@ public sealed partial class SoakDriver(
     {
         if (Retried().Match(line) is not { Success: true } m) return;
         var incident = Incidents.FirstOrDefault(i => i.Fingerprint == m.Groups[1].Value);
-        if (incident is not null && CanResolve(incident) && random.Chance(0.35)) Resolve(incident, "resolve while the service retries");
+        if (incident is not null && CanResolve(incident) && side.Chance(0.35)) Resolve(incident, "resolve while the service retries");
     }
 
     private void ResendResolved()
@@ -252,7 +258,7 @@ public sealed partial class SoakDriver(
             _storeFault = false;
             return;
         }
-        var duration = random.Millis(1000, 3000);
+        var duration = side.Millis(1000, 3000);
         Background(async () =>
         {
             try
@@ -285,7 +291,7 @@ public sealed partial class SoakDriver(
 
     private void Deliver(IReadOnlyList<(Incident Incident, string Status)> alerts)
     {
-        var delivery = sender.DeliverAsync(alerts, () => random.Millis(300, 1200), _giveUp.Token);
+        var delivery = sender.DeliverAsync(alerts, () => side.Millis(300, 1200), _giveUp.Token);
         lock (_gate)
         {
             _deliveries.Add(delivery);

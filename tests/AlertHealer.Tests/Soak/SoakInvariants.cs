@@ -154,8 +154,10 @@ public static class SoakInvariants
             var duplicates = entries.Sum(e => e.Duplicates);
             var seen = $"acknowledged {tally.Queued} queued + {tally.Duplicate} duplicate, {tally.Ambiguous} unanswered; audit: "
                 + (entries.Count == 0 ? "nothing" : string.Join(", ", entries.Select(e => $"#{e.Id} {e.Outcome} (duplicates {e.Duplicates})")));
+            // Told at the service's last word about the alert: that is where it went astray.
+            var last = o.Log.Snapshot().LastOrDefault(e => e.Source.StartsWith("app", StringComparison.Ordinal) && e.Text.Contains(key.Fingerprint, StringComparison.Ordinal));
             if (entries.Count < tally.Queued)
-                yield return new(AckedIsDecided, o.FinishedAt, $"{key}: {tally.Queued - entries.Count} acknowledged alert(s) never decided; {seen}", key.Fingerprint);
+                yield return new(AckedIsDecided, last?.At ?? o.FinishedAt, $"{key}: {tally.Queued - entries.Count} acknowledged alert(s) never decided; {seen}", key.Fingerprint);
             else if (entries.Count > tally.Queued + tally.Ambiguous)
                 yield return new(AckedIsDecided, entries[^1].Time, $"{key}: decided {entries.Count} times for {tally.Queued} stored alerts; {seen}", key.Fingerprint);
             if (duplicates < tally.Duplicate)

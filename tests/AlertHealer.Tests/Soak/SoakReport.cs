@@ -14,7 +14,7 @@ public sealed record SoakReport(
     string LogPath)
 {
     public string Replay => string.Create(CultureInfo.InvariantCulture,
-        $"ALERTHEALER_SOAK_SEED={Settings.Seed} ALERTHEALER_SOAK_SECONDS={Settings.Drive.TotalSeconds:F0} bash benchmarks/soak.sh");
+        $"ALERTHEALER_SOAK_SEED={Settings.Seed} ALERTHEALER_SOAK_SECONDS={Settings.Drive.TotalSeconds:F0}{(Settings.Faults ? "" : " ALERTHEALER_SOAK_FAULTS=off")} bash benchmarks/soak.sh");
 
     public int SuccessfulDeletes => Observed.Exchanges.Count(x => x.IsSuccessfulDelete);
 
@@ -29,7 +29,7 @@ public sealed record SoakReport(
         var outcomes = string.Join(", ", Observed.Audit.GroupBy(e => e.Outcome).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}"));
         var verifications = string.Join(", ", Observed.Restarts.GroupBy(e => e.Verification ?? "none").Select(g => $"{g.Key} {g.Count()}"));
         return string.Create(CultureInfo.InvariantCulture, $"""
-            seed {Settings.Seed}, {Settings.Drive.TotalSeconds:F0}s of faults; replay: {Replay}
+            seed {Settings.Seed}, {Settings.Drive.TotalSeconds:F0}s of {(Settings.Faults ? "faults" : "calm (ALERTHEALER_SOAK_FAULTS=off)")}; replay: {Replay}
             {Incidents} incidents, {AcknowledgedAlerts} alerts acknowledged ({Observed.Tallies.Values.Sum(t => t.Ambiguous)} sends unanswered), final inbox depth {Observed.FinalInboxDepth?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}
             {Observed.Exchanges.Count} Kubernetes requests through the proxy: {faults}
             {Observed.Exchanges.Count(x => x.IsPodDelete)} DELETEs ({deleteFaults}), {SuccessfulDeletes} went through

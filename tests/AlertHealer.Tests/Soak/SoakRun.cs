@@ -13,9 +13,10 @@ public static class SoakRun
         var directory = settings.KeepDirectory ?? Directory.CreateTempSubdirectory("alerthealer-soak-").FullName;
         Directory.CreateDirectory(directory);
         var log = new SoakLog();
+        // One stream per actor, so one's draws never shift another's.
         var random = new SeededRandom(settings.Seed);
         // The proxy draws from its own stream, so the driver's choices do not shift its faults.
-        var plan = new FaultPlan(settings.Seed ^ 0x5eed, settings.CallTimeout);
+        var plan = new FaultPlan(settings.Seed ^ 0x5eed, settings.CallTimeout) { Enabled = settings.Faults };
         var store = SoakStores.Create(directory, settings);
 
         await using var cluster = await SoakCluster.StartAsync(log);
@@ -27,8 +28,8 @@ public static class SoakRun
         await using var service = new SoakService(environment, log, Path.Combine(directory, "service.status"));
         using var sender = new AlertSender(service, log, responses);
         using var watcher = new AuditWatcher(service, log, responses);
-        var kills = new KillSwitch(service, random, log);
-        using var driver = new SoakDriver(random, cluster, store, service, sender, kills, log);
+        var kills = new KillSwitch(service, new SeededRandom(settings.Seed + 1), log);
+        using var driver = new SoakDriver(random, new SeededRandom(settings.Seed + 2), cluster, store, service, sender, kills, log, settings.Faults);
         proxy.Hook = async (exchange, stage) =>
         {
             await kills.OnProxyAsync(exchange, stage);
@@ -37,30 +38,39 @@ public static class SoakRun
         sender.AfterAck = kills.OnAckAsync;
         service.OnLine = driver.OnServiceLine;
 
-        log.Add("driver", $"seed {settings.Seed}, {settings.Drive.TotalSeconds:F0}s of faults, store {store.Describe()}, API server {cluster.Kube.BaseAddress} behind proxy {proxy.BaseAddress}");
-        await service.StartAsync();
-        using (var stopWatching = new CancellationTokenSource())
-        {
-            var watching = watcher.RunAsync(TimeSpan.FromSeconds(1.5), stopWatching.Token);
-            await driver.DriveAsync(settings.Drive);
-            await stopWatching.CancelAsync();
-            await watching;
-        }
-
-        log.Add("driver", "faults off; settling");
-        plan.Enabled = false;
-        await driver.StopFaultsAsync();
-        var settled = await SettleAsync(settings, driver, watcher);
-        log.Add("driver", settled ? "settled" : $"not settled after {settings.SettleLimit.TotalSeconds:F0}s (inbox depth {watcher.InboxDepth}, {driver.OpenDeliveries} deliveries open)");
-        await driver.AbandonDeliveriesAsync();
-        await watcher.PollAsync();
-
-        var observations = new SoakObservations(
-            settings, log, cluster, proxy.Exchanges, cluster.Kube.Requests, watcher.Latest, watcher.Problems, sender.Tallies,
-            responses.All, watcher.InboxDepth, service.Starts, service.Kills, DateTimeOffset.UtcNow);
-        var violations = SoakInvariants.Check(observations);
+        // The event log is written whatever happens: it is what explains a harness failure too.
         var logPath = Path.Combine(directory, "events.log");
-        log.WriteTo(logPath);
+        SoakObservations observations;
+        IReadOnlyList<Violation> violations;
+        try
+        {
+            log.Add("driver", $"seed {settings.Seed}, {settings.Drive.TotalSeconds:F0}s of {(settings.Faults ? "faults" : "calm (no injected faults)")}, store {store.Describe()}, API server {cluster.Kube.BaseAddress} behind proxy {proxy.BaseAddress}");
+            await service.StartAsync();
+            using (var stopWatching = new CancellationTokenSource())
+            {
+                var watching = watcher.RunAsync(TimeSpan.FromSeconds(1.5), stopWatching.Token);
+                await driver.DriveAsync(settings.Drive);
+                await stopWatching.CancelAsync();
+                await watching;
+            }
+
+            log.Add("driver", "faults off; settling");
+            plan.Enabled = false;
+            await driver.StopFaultsAsync();
+            var settled = await SettleAsync(settings, driver, watcher);
+            log.Add("driver", settled ? "settled" : $"not settled after {settings.SettleLimit.TotalSeconds:F0}s (inbox depth {watcher.InboxDepth}, {driver.OpenDeliveries} deliveries open)");
+            await driver.AbandonDeliveriesAsync();
+            await watcher.PollAsync();
+
+            observations = new SoakObservations(
+                settings, log, cluster, proxy.Exchanges, cluster.Kube.Requests, watcher.Latest, watcher.Problems, sender.Tallies,
+                responses.All, watcher.InboxDepth, service.Starts, service.Kills, DateTimeOffset.UtcNow);
+            violations = SoakInvariants.Check(observations);
+        }
+        finally
+        {
+            log.WriteTo(logPath);
+        }
         var report = new SoakReport(settings, observations, driver.Incidents.Count, violations, directory, logPath);
         await File.WriteAllTextAsync(Path.Combine(directory, "report.txt"), report.Explain());
         await service.DisposeAsync();

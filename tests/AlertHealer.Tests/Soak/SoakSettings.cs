@@ -4,8 +4,10 @@ namespace AlertHealer.Tests.Soak;
 
 // One run's seed, length and the service's (short) timings, from the environment:
 // ALERTHEALER_SOAK_SEED, ALERTHEALER_SOAK_SECONDS (how long faults are driven; settling comes
-// after), ALERTHEALER_SOAK_DIR (keep the run's files there; default a temporary directory).
-public sealed record SoakSettings(int Seed, TimeSpan Drive, string? KeepDirectory)
+// after), ALERTHEALER_SOAK_DIR (keep the run's files there; default a temporary directory),
+// ALERTHEALER_SOAK_FAULTS=off (alerts, flapping and replacements only: no proxy faults, kills or
+// store faults; a calm run shows that the checks do not cry wolf).
+public sealed record SoakSettings(int Seed, TimeSpan Drive, string? KeepDirectory, bool Faults = true)
 {
     public const int DefaultSeed = 20261128;
     public static readonly TimeSpan DefaultDrive = TimeSpan.FromSeconds(60);
@@ -28,7 +30,8 @@ public sealed record SoakSettings(int Seed, TimeSpan Drive, string? KeepDirector
             ? TimeSpan.FromSeconds(d)
             : DefaultDrive;
         var keep = Environment.GetEnvironmentVariable("ALERTHEALER_SOAK_DIR") is { Length: > 0 } dir ? dir : null;
-        return new SoakSettings(seed, drive, keep);
+        var faults = !string.Equals(Environment.GetEnvironmentVariable("ALERTHEALER_SOAK_FAULTS"), "off", StringComparison.OrdinalIgnoreCase);
+        return new SoakSettings(seed, drive, keep, faults);
     }
 
     // The service's configuration, as environment variables (the store adds its own).
