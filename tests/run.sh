@@ -19,6 +19,8 @@ command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 # The PostgreSQL tests start throwaway clusters with initdb/pg_ctl (Debian keeps them off PATH).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v pg_ctl >/dev/null || missing+=(postgresql)
+# The fault soak fills the disk for the service with a file size limit (prlimit).
+command -v prlimit >/dev/null || missing+=(util-linux)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq

@@ -5,7 +5,8 @@ namespace AlertHealer.Tests.Infrastructure;
 
 // AlertHealer as a real process: the built AlertHealer.dll started with `dotnet` from a working
 // directory of the test's choosing and configured by environment variables, for what only the
-// real process shows (startup refusals, where settings are read from, Kestrel's own listening).
+// real process shows (startup refusals, where settings are read from, Kestrel's own listening,
+// SIGKILL at any moment and a restart on the same store).
 public sealed class AppProcess : IAsyncDisposable
 {
     // Generous: a loaded 2-core machine can take tens of seconds to start .NET.
@@ -22,7 +23,13 @@ public sealed class AppProcess : IAsyncDisposable
         _stdout = stdout;
         _stderr = stderr;
         Addresses = addresses;
+        Id = process.Id;
     }
+
+    public int Id { get; }
+
+    // The first plain-HTTP address, e.g. http://127.0.0.1:41234/.
+    public Uri BaseAddress => new(Address("http").ToString().TrimEnd('/') + "/");
 
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "AlertHealer.dll");
 
@@ -32,7 +39,14 @@ public sealed class AppProcess : IAsyncDisposable
     // Everything the process wrote so far, standard output then standard error.
     public string Output => string.Join('\n', _stdout.Concat(_stderr));
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited
+    {
+        get
+        {
+            try { return _process.HasExited; }
+            catch (InvalidOperationException) { return true; } // disposed
+        }
+    }
 
     public Uri Address(string scheme) => Assert.Single(Addresses, a => a.Scheme == scheme);
 
@@ -47,9 +61,9 @@ public sealed class AppProcess : IAsyncDisposable
     };
 
     // Runs a process that is expected to refuse to start; a process still running is a failure.
-    public static async Task<AppExit> RunToExitAsync(Dictionary<string, string?> environment, string? workingDirectory = null, string? urls = "http://127.0.0.1:0")
+    public static async Task<AppExit> RunToExitAsync(IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null, string? urls = "http://127.0.0.1:0")
     {
-        var (process, stdout, stderr) = Launch(environment, workingDirectory, urls);
+        var (process, stdout, stderr) = Launch(environment, workingDirectory, urls, null);
         using (process)
         {
             using var timeout = new CancellationTokenSource(Patience);
@@ -66,10 +80,14 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 
-    // Starts the service and waits until it has started listening.
-    public static async Task<AppProcess> StartAsync(Dictionary<string, string?> environment, string? workingDirectory = null, string? urls = "http://127.0.0.1:0")
+    // Starts the service and waits until it has started listening. onLine sees every line it writes.
+    public static Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string?> environment, Action<string> onLine) =>
+        StartAsync(environment, null, "http://127.0.0.1:0", onLine);
+
+    public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null,
+        string? urls = "http://127.0.0.1:0", Action<string>? onLine = null)
     {
-        var (process, stdout, stderr) = Launch(environment, workingDirectory, urls);
+        var (process, stdout, stderr) = Launch(environment, workingDirectory, urls, onLine);
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < Patience)
         {
@@ -95,16 +113,18 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     private static (Process, ConcurrentQueue<string> Stdout, ConcurrentQueue<string> Stderr) Launch(
-        Dictionary<string, string?> environment, string? workingDirectory, string? urls)
+        IReadOnlyDictionary<string, string?> environment, string? workingDirectory, string? urls, Action<string>? onLine)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // Through sh only to ignore SIGXFSZ (kept across exec): a file size limit set on the
+        // process then fails writes with EFBIG, like a full disk, instead of killing it.
+        var start = new ProcessStartInfo("/bin/sh")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
-        start.ArgumentList.Add(Dll);
+        foreach (var argument in new[] { "-c", "trap '' XFSZ; exec dotnet \"$@\"", "sh", Dll }) start.ArgumentList.Add(argument);
         // Null: listen where the environment says (ASPNETCORE_URLS, ASPNETCORE_HTTP(S)_PORTS).
         if (urls is not null)
         {
@@ -112,6 +132,9 @@ public sealed class AppProcess : IAsyncDisposable
             start.ArgumentList.Add(urls);
         }
         start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
+        // One line per log entry, so each can be timed and matched.
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+        start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         foreach (var (key, value) in environment)
         {
             if (value is null) start.Environment.Remove(key);
@@ -120,18 +143,42 @@ public sealed class AppProcess : IAsyncDisposable
         var stdout = new ConcurrentQueue<string>();
         var stderr = new ConcurrentQueue<string>();
         var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) stdout.Enqueue(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) stderr.Enqueue(e.Data); };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { stdout.Enqueue(e.Data); onLine?.Invoke(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { stderr.Enqueue(e.Data); onLine?.Invoke(e.Data); } };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return (process, stdout, stderr);
     }
 
+    // SIGKILL: no shutdown hooks, no flush; what was not committed is lost, as in a node crash.
+    public async Task KillAsync()
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill();
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _process.WaitForExitAsync(limit.Token);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already reaped.
+        }
+    }
+
+    // SIGTERM: the graceful shutdown Kubernetes asks for; returns once the process has exited.
+    public async Task<int> TerminateAsync(TimeSpan limit)
+    {
+        using var kill = Process.Start("kill", ["-TERM", Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(limit);
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
+        await KillAsync();
         _process.Dispose();
     }
 }
