@@ -16,9 +16,12 @@ using AlertHealer.Tls;
 using AlertHealer.Ui;
 using AlertHealer.Webhooks;
 
+if (args is [CopyStore.Command, ..]) return await CopyStore.RunAsync(args, Console.Out, Console.Error);
+
 var builder = WebApplication.CreateBuilder(ContentRoot.Options(DemoMode.Strip(args, out var demo)));
 builder.AddDemoMode(demo);
 builder.Services.AddSingleton(TimeProvider.System);
+builder.AddGracefulShutdown();
 builder.AddApi();
 builder.AddEdgeProtection();
 builder.AddTls();

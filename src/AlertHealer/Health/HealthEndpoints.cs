@@ -18,10 +18,13 @@ public static class HealthEndpoints
         return app;
     }
 
-    // Ready: the audit store takes a write and the Kubernetes API answers.
+    // Ready: the audit store takes a write and the Kubernetes API answers. A replica shutting
+    // down says so first, so traffic moves to the others while it finishes what it holds.
     private static async Task<Results<Ok<Readiness>, JsonHttpResult<Readiness>>> ReadyAsync(
-        IAuditStore audit, IClusterClient cluster, CancellationToken ct)
+        IAuditStore audit, IClusterClient cluster, IHostApplicationLifetime lifetime, CancellationToken ct)
     {
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+            return TypedResults.Json(new Readiness("shutting-down", "not checked", "not checked"), statusCode: StatusCodes.Status503ServiceUnavailable);
         var store = await CheckAsync(() => audit.ProbeWriteAsync(ct));
         var kubernetes = await CheckAsync(() => cluster.ProbeAsync(ct));
         var ready = store == "ok" && kubernetes == "ok";

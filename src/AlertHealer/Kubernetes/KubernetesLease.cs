@@ -72,6 +72,16 @@ public sealed class KubernetesLease(IKubernetes client, IOptions<KubernetesOptio
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound) { return null; }
     }
 
+    // Renewing keeps the lease while a remediation runs longer than LeaseDuration.
+    private async Task<bool> RenewAsync(string ns, string name, CancellationToken ct)
+    {
+        var lease = await GetAsync(ns, name, ct);
+        if (lease?.Spec?.HolderIdentity != _options.Identity) return false;
+        lease.Spec.RenewTime = time.GetUtcNow().UtcDateTime;
+        await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, name, ns, cancellationToken: ct);
+        return true;
+    }
+
     // Releasing clears the holder so the next decision need not wait for expiry.
     private async Task ReleaseAsync(string ns, string name)
     {
@@ -89,8 +99,49 @@ public sealed class KubernetesLease(IKubernetes client, IOptions<KubernetesOptio
         }
     }
 
-    private sealed class Held(KubernetesLease owner, string ns, string name) : IAsyncDisposable
+    // Renews every third of LeaseDuration until cancelled, or until someone else holds it.
+    private async Task RenewWhileHeldAsync(string ns, string name, CancellationToken ct)
     {
-        public async ValueTask DisposeAsync() => await owner.ReleaseAsync(ns, name);
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_options.LeaseDuration / 3, time, ct);
+                if (!await RenewAsync(ns, name, ct))
+                {
+                    logger.LogWarning("Lease {Namespace}/{Lease} was taken by another holder while held", ns, name);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (Exception ex) when (ex is HttpOperationException or HttpRequestException)
+        {
+            // The lease lapses after LeaseDuration; the UID precondition keeps the delete safe.
+            logger.LogWarning("Could not renew lease {Namespace}/{Lease}: {Error}", ns, name, ex.Message);
+        }
+    }
+
+    private sealed class Held : IAsyncDisposable
+    {
+        private readonly KubernetesLease _owner;
+        private readonly string _ns;
+        private readonly string _name;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _renewing;
+
+        public Held(KubernetesLease owner, string ns, string name)
+        {
+            (_owner, _ns, _name) = (owner, ns, name);
+            _renewing = owner.RenewWhileHeldAsync(ns, name, _stop.Token);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _renewing;
+            _stop.Dispose();
+            await _owner.ReleaseAsync(_ns, _name);
+        }
     }
 }

@@ -26,7 +26,9 @@ public sealed class KubernetesOptions
     public string Identity { get; set; } = Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : Environment.MachineName;
 
     // A holder that died frees the Lease after this long.
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
+    // Short and renewed (every third of it) while held: a replica killed mid-remediation blocks
+    // the others for at most this long.
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
 
     // Reads (get, list) are retried this many times with jittered backoff; deletes never blindly.
     public int ReadRetries { get; set; } = 2;

@@ -61,9 +61,10 @@ public sealed class AppProcess : IAsyncDisposable
     };
 
     // Runs a process that is expected to refuse to start; a process still running is a failure.
-    public static async Task<AppExit> RunToExitAsync(IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null, string? urls = "http://127.0.0.1:0")
+    public static async Task<AppExit> RunToExitAsync(IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null,
+        string? urls = "http://127.0.0.1:0", params string[] arguments)
     {
-        var (process, stdout, stderr) = Launch(environment, workingDirectory, urls, null);
+        var (process, stdout, stderr) = Launch(environment, workingDirectory, urls, null, arguments);
         using (process)
         {
             using var timeout = new CancellationTokenSource(Patience);
@@ -113,7 +114,7 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     private static (Process, ConcurrentQueue<string> Stdout, ConcurrentQueue<string> Stderr) Launch(
-        IReadOnlyDictionary<string, string?> environment, string? workingDirectory, string? urls, Action<string>? onLine)
+        IReadOnlyDictionary<string, string?> environment, string? workingDirectory, string? urls, Action<string>? onLine, params string[] arguments)
     {
         // Through sh only to ignore SIGXFSZ (kept across exec): a file size limit set on the
         // process then fails writes with EFBIG, like a full disk, instead of killing it.
@@ -124,7 +125,7 @@ public sealed class AppProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
-        foreach (var argument in new[] { "-c", "trap '' XFSZ; exec dotnet \"$@\"", "sh", Dll }) start.ArgumentList.Add(argument);
+        foreach (var argument in new[] { "-c", "trap '' XFSZ; exec dotnet \"$@\"", "sh", Dll }.Concat(arguments)) start.ArgumentList.Add(argument);
         // Null: listen where the environment says (ASPNETCORE_URLS, ASPNETCORE_HTTP(S)_PORTS).
         if (urls is not null)
         {
