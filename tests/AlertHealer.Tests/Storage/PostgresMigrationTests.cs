@@ -22,7 +22,7 @@ public sealed class PostgresMigrationTests
         Assert.Equal(
             ["id bigint", "incident_key text", "alert text", "received_ms bigint", "state text", "attempts integer",
              "next_attempt_ms bigint", "duplicates integer", "last_error text", "audit_id bigint",
-             "claimed_by text", "claimed_until_ms bigint", "intent text"],
+             "request text", "intent text", "priority integer", "claimed_by text", "claimed_until_ms bigint"],
             await Postgres.ColumnsAsync(cs, "inbox"));
         Assert.Equal(
             ["id bigint", "time_ms bigint", "trigger text", "policy text", "alertname text", "fingerprint text",
