@@ -60,7 +60,7 @@ public sealed class StorageConfigurationTests
         using var ready = await http.GetAsync("/readyz");
 
         Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
-        Assert.Equal(2L, await Postgres.ScalarAsync(connectionString, "SELECT max(version) FROM schema_version"));
+        Assert.Equal(2, Convert.ToInt32(await Postgres.ScalarAsync(connectionString, "SELECT max(version) FROM schema_version")));
         Assert.DoesNotContain(new NpgsqlConnectionStringBuilder(connectionString).Password!, app.Output);
     }
 
