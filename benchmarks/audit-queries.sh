@@ -86,6 +86,9 @@ queries=(
   "policy + rare outcome|policy=whisker&outcome=failed&limit=50"
 )
 
+# Warm every query first (JIT, page cache), so the first one measured is not the one that pays.
+for q in "${queries[@]}"; do wrk -t1 -c1 -d2s -H "Authorization: Bearer $TOKEN" "$url/audit?${q#*|}" >/dev/null; done
+
 echo "== $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-28s %10s %10s %10s %8s\n' query req/s p50 p99 "p99/newest"
 base=""
