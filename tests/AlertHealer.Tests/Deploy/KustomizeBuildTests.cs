@@ -27,17 +27,7 @@ public sealed class KustomizeBuildTests
     [Fact]
     public void TheKubernetesAuthComponentAddsTheDelegatorBindingAndTurnsTheModeOn()
     {
-        var overlay = Directory.CreateTempSubdirectory("alerthealer-overlay-").FullName;
-        File.WriteAllText(Path.Combine(overlay, "kustomization.yaml"), $$"""
-            apiVersion: kustomize.config.k8s.io/v1beta1
-            kind: Kustomization
-            resources:
-              - {{Path.GetRelativePath(overlay, DeployManifests.Folder)}}
-            components:
-              - {{Path.GetRelativePath(overlay, Path.Combine(DeployManifests.Folder, "components", "kubernetes-auth"))}}
-            """);
-
-        var built = KubernetesYaml.LoadAllFromString(KubectlKustomize(overlay), strict: true);
+        var built = Overlay.Build("kubernetes-auth");
 
         Assert.Equal("system:auth-delegator", Assert.Single(built.OfType<V1ClusterRoleBinding>()).RoleRef.Name);
         var env = Assert.Single(built.OfType<V1Deployment>()).Spec.Template.Spec.Containers[0].Env;
@@ -47,7 +37,7 @@ public sealed class KustomizeBuildTests
     private static string Identity(IKubernetesObject<V1ObjectMeta> o) =>
         $"{o.ApiVersion}/{o.Kind} {o.Metadata.NamespaceProperty}/{o.Metadata.Name}";
 
-    private static string KubectlKustomize(string folder)
+    internal static string KubectlKustomize(string folder)
     {
         var start = new ProcessStartInfo("kubectl")
         {
