@@ -20,7 +20,7 @@ internal static class ClusterDirectories
         var dir = Path.Combine(Base, $"{Prefix}{Environment.ProcessId}-{RandomNumberGenerator.GetHexString(8, lowercase: true)}");
         Directory.CreateDirectory(dir);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        WriteOwner(dir, Environment.ProcessId, ProcessStart(Process.GetCurrentProcess()));
+        WriteOwner(dir, Environment.ProcessId, StartTicks(Environment.ProcessId) ?? 0);
         PgTools.GiveToServerUser(dir);
         Watch(dir, Environment.ProcessId);
         return dir;
@@ -77,15 +77,21 @@ internal static class ClusterDirectories
         if (!File.Exists(owner)) return DateTime.UtcNow - Directory.GetCreationTimeUtc(dir) < GraceForNew;
         var parts = File.ReadAllText(owner).Split(' ');
         if (parts.Length != 2 || !int.TryParse(parts[0], out var pid) || !long.TryParse(parts[1], out var ticks)) return false;
-        try
-        {
-            // The same pid with another start time is a new process that reused the number.
-            using var process = Process.GetProcessById(pid);
-            return ProcessStart(process) == ticks;
-        }
-        catch (ArgumentException) { return false; }
-        catch (InvalidOperationException) { return false; }
+        // The same pid with another start time is a new process that reused the number.
+        return pid == Environment.ProcessId || StartTicks(pid) == ticks;
     }
 
-    private static long ProcessStart(Process process) => process.StartTime.ToUniversalTime().Ticks;
+    // When the process started, in clock ticks since boot (field 22 of /proc/<pid>/stat): exact and
+    // stable, unlike Process.StartTime, which is recomputed from the clock on every call.
+    private static long? StartTicks(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[19], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
 }
