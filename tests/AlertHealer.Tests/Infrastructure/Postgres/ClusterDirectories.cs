@@ -3,13 +3,15 @@ using System.Security.Cryptography;
 
 namespace AlertHealer.Tests.Infrastructure.Postgres;
 
-// Throwaway clusters live in <temp>/alerthealer-pg-<pid>-<random>/ with an `owner` file naming the
+// Throwaway clusters live in <temp>/alerthealer-postgres-<pid>-<random>/ with an `owner` file naming the
 // test process. A watchdog removes the cluster once that process is gone, however it ended (the test
 // runner kills its host when a run is over); a cluster whose watchdog died too is removed by the
 // next test run.
 internal static class ClusterDirectories
 {
-    private const string Prefix = "alerthealer-pg-";
+    // Not the earlier "alerthealer-pg-", whose owner files counted time differently: neither
+    // version must take the other's live clusters for stale ones.
+    private const string Prefix = "alerthealer-postgres-";
     private static readonly TimeSpan GraceForNew = TimeSpan.FromMinutes(1);
 
     // The server user must be able to reach the directory: /tmp when running as root.
