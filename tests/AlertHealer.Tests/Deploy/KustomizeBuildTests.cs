@@ -27,17 +27,32 @@ public sealed class KustomizeBuildTests
     [Fact]
     public void TheKubernetesAuthComponentAddsTheDelegatorBindingAndTurnsTheModeOn()
     {
-        var built = Overlay.Build("kubernetes-auth");
+        var built = KubernetesYaml.LoadAllFromString(BuildWithComponents("kubernetes-auth"), strict: true);
 
         Assert.Equal("system:auth-delegator", Assert.Single(built.OfType<V1ClusterRoleBinding>()).RoleRef.Name);
         var env = Assert.Single(built.OfType<V1Deployment>()).Spec.Template.Spec.Containers[0].Env;
         Assert.Contains(env, e => e.Name == "AlertHealer__Auth__KubernetesAuth" && e.Value == "true");
     }
 
+    // The base built with deploy/components/<name>..., as an overlay of the operator's would.
+    internal static string BuildWithComponents(params string[] components)
+    {
+        var overlay = Directory.CreateTempSubdirectory("alerthealer-overlay-").FullName;
+        File.WriteAllText(Path.Combine(overlay, "kustomization.yaml"), $$"""
+            apiVersion: kustomize.config.k8s.io/v1beta1
+            kind: Kustomization
+            resources:
+              - {{Path.GetRelativePath(overlay, DeployManifests.Folder)}}
+            components:
+            {{string.Join("\n", components.Select(c => "  - " + Path.GetRelativePath(overlay, Path.Combine(DeployManifests.Folder, "components", c))))}}
+            """);
+        return KubectlKustomize(overlay);
+    }
+
     private static string Identity(IKubernetesObject<V1ObjectMeta> o) =>
         $"{o.ApiVersion}/{o.Kind} {o.Metadata.NamespaceProperty}/{o.Metadata.Name}";
 
-    internal static string KubectlKustomize(string folder)
+    private static string KubectlKustomize(string folder)
     {
         var start = new ProcessStartInfo("kubectl")
         {
