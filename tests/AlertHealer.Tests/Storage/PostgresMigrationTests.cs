@@ -13,15 +13,15 @@ public sealed class PostgresMigrationTests
 
         await using var db = await Postgres.MigratedAsync(cs);
 
-        Assert.Equal(3, PostgresMigrations.Latest);
-        Assert.Equal("1,2,3", await Postgres.ScalarAsync(cs, "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"));
+        Assert.Equal(2, PostgresMigrations.Latest);
+        Assert.Equal("1,2", await Postgres.ScalarAsync(cs, "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"));
         Assert.Equal(
             ["audit", "inbox", "incidents", "schema_version", "state"],
             ((string)(await Postgres.ScalarAsync(cs, "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'"))!).Split(','));
         Assert.Equal(
             ["id bigint", "incident_key text", "alert text", "received_ms bigint", "state text", "attempts integer",
              "next_attempt_ms bigint", "duplicates integer", "last_error text", "audit_id bigint",
-             "claimed_by text", "claimed_until_ms bigint", "intent text", "request text", "priority integer"],
+             "claimed_by text", "claimed_until_ms bigint", "intent text"],
             await Postgres.ColumnsAsync(cs, "inbox"));
         Assert.Equal(
             ["id bigint", "time_ms bigint", "trigger text", "policy text", "alertname text", "fingerprint text",
@@ -43,7 +43,7 @@ public sealed class PostgresMigrationTests
         var before = await PostgresMigrations.MigrateAsync(connection);
 
         Assert.Equal(PostgresMigrations.Latest, before);
-        Assert.Equal((long)PostgresMigrations.Latest, await Postgres.ScalarAsync(cs, "SELECT count(*) FROM schema_version"));
+        Assert.Equal(2L, await Postgres.ScalarAsync(cs, "SELECT count(*) FROM schema_version"));
         Assert.Equal("{}", await Postgres.ScalarAsync(cs, "SELECT document FROM state WHERE key = 'breaker'"));
     }
 
@@ -61,8 +61,8 @@ public sealed class PostgresMigrationTests
         }));
 
         // Exactly one found the database empty; the others waited for it and found it done.
-        Assert.Equal([0, 3, 3, 3], before.Order());
-        Assert.Equal("1,2,3", await Postgres.ScalarAsync(cs, "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"));
+        Assert.Equal([0, 2, 2, 2], before.Order());
+        Assert.Equal("1,2", await Postgres.ScalarAsync(cs, "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"));
         Assert.Equal(5L, await Postgres.ScalarAsync(cs, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"));
         foreach (var db in replicas) await db.DisposeAsync();
     }
@@ -87,6 +87,6 @@ public sealed class PostgresMigrationTests
         Assert.Equal(1, before);
         Assert.Equal("k|pending|||", await Postgres.ScalarAsync(cs,
             "SELECT concat_ws('|', incident_key, state, coalesce(claimed_by, ''), coalesce(claimed_until_ms::text, ''), coalesce(intent, '')) FROM inbox"));
-        Assert.Equal(PostgresMigrations.Latest, await Postgres.ScalarAsync(cs, "SELECT max(version) FROM schema_version"));
+        Assert.Equal(2, await Postgres.ScalarAsync(cs, "SELECT max(version) FROM schema_version"));
     }
 }

@@ -54,25 +54,5 @@ public static class PostgresSchema
             ADD COLUMN claimed_until_ms bigint NULL,
             ADD COLUMN intent text NULL;
         """,
-        // As SQLite's second step: a manual request stored as an inbox item, the priority that lets
-        // an alert a policy acts on pass a backlog, and an index per audit filter in id order.
-        """
-        ALTER TABLE inbox
-            ADD COLUMN request text NULL,
-            ADD COLUMN priority integer NOT NULL DEFAULT 0;
-        CREATE INDEX audit_pending_verification ON audit (id) WHERE verification = 'pending';
-        DROP INDEX inbox_due;
-        DROP INDEX audit_fingerprint;
-        CREATE INDEX audit_fingerprint ON audit (fingerprint, id);
-        CREATE INDEX audit_policy ON audit (policy, id);
-        CREATE INDEX audit_outcome ON audit (outcome, id);
-        CREATE INDEX audit_trigger ON audit (trigger, id);
-        CREATE INDEX audit_alertname ON audit (alertname, id);
-        CREATE INDEX inbox_done ON inbox (received_ms) WHERE state = 'done';
-        CREATE INDEX incidents_audit ON incidents (audit_id);
-        CREATE INDEX inbox_claim ON inbox (priority DESC, next_attempt_ms, id) WHERE state = 'pending';
-        -- Claims whose holder stopped renewing them are found by when they lapse.
-        CREATE INDEX inbox_claimed ON inbox (claimed_until_ms) WHERE state = 'processing';
-        """,
     ];
 }
