@@ -3,13 +3,15 @@ using System.Security.Cryptography;
 
 namespace AlertHealer.Tests.Infrastructure.Postgres;
 
-// Throwaway clusters live in <temp>/alerthealer-pg-<pid>-<random>/ with an `owner` file naming the
+// Throwaway clusters live in <temp>/alerthealer-postgres-<pid>-<random>/ with an `owner` file naming the
 // test process. A watchdog removes the cluster once that process is gone, however it ended (the test
 // runner kills its host when a run is over); a cluster whose watchdog died too is removed by the
 // next test run.
 internal static class ClusterDirectories
 {
-    private const string Prefix = "alerthealer-pg-";
+    // Not the earlier "alerthealer-pg-", whose owner files counted time differently: neither
+    // version must take the other's live clusters for stale ones.
+    private const string Prefix = "alerthealer-postgres-";
     private static readonly TimeSpan GraceForNew = TimeSpan.FromMinutes(1);
 
     // The server user must be able to reach the directory: /tmp when running as root.
@@ -20,7 +22,7 @@ internal static class ClusterDirectories
         var dir = Path.Combine(Base, $"{Prefix}{Environment.ProcessId}-{RandomNumberGenerator.GetHexString(8, lowercase: true)}");
         Directory.CreateDirectory(dir);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        WriteOwner(dir, Environment.ProcessId, ProcessStart(Process.GetCurrentProcess()));
+        WriteOwner(dir, Environment.ProcessId, StartTicks(Environment.ProcessId) ?? 0);
         PgTools.GiveToServerUser(dir);
         Watch(dir, Environment.ProcessId);
         return dir;
@@ -77,15 +79,21 @@ internal static class ClusterDirectories
         if (!File.Exists(owner)) return DateTime.UtcNow - Directory.GetCreationTimeUtc(dir) < GraceForNew;
         var parts = File.ReadAllText(owner).Split(' ');
         if (parts.Length != 2 || !int.TryParse(parts[0], out var pid) || !long.TryParse(parts[1], out var ticks)) return false;
-        try
-        {
-            // The same pid with another start time is a new process that reused the number.
-            using var process = Process.GetProcessById(pid);
-            return ProcessStart(process) == ticks;
-        }
-        catch (ArgumentException) { return false; }
-        catch (InvalidOperationException) { return false; }
+        // The same pid with another start time is a new process that reused the number.
+        return pid == Environment.ProcessId || StartTicks(pid) == ticks;
     }
 
-    private static long ProcessStart(Process process) => process.StartTime.ToUniversalTime().Ticks;
+    // When the process started, in clock ticks since boot (field 22 of /proc/<pid>/stat): exact and
+    // stable, unlike Process.StartTime, which is recomputed from the clock on every call.
+    private static long? StartTicks(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[19], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
 }

@@ -68,6 +68,6 @@ public sealed class PostgresServerTests
 
         Assert.NotEqual("0", uid);
         if (PgTools.AsRoot) Assert.Equal("postgres", Process.GetProcessById(pid).ProcessName);
-        Assert.StartsWith("alerthealer-pg-", Path.GetFileName(server.Directory));
+        Assert.StartsWith("alerthealer-postgres-", Path.GetFileName(server.Directory));
     }
 }

@@ -1,0 +1,10 @@
+using k8s;
+
+namespace AlertHealer.Tests.Deploy;
+
+// An overlay as an operator writes it: the base plus components, built with kubectl kustomize.
+internal static class Overlay
+{
+    public static IList<object> Build(params string[] components) =>
+        KubernetesYaml.LoadAllFromString(KustomizeBuildTests.BuildWithComponents(components), strict: true);
+}
