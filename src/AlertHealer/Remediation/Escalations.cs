@@ -42,9 +42,9 @@ public sealed class Escalations(IEscalator escalator, IOptions<AlertmanagerOptio
         }
     }
 
-    public Task OnIneffectiveAsync(Policy policy, string verification, string detail)
+    public Task OnIneffectiveAsync(Policy policy, string verification, string detail, long auditId)
     {
-        events.OnDidNotStick(policy, verification, detail);
+        events.OnDidNotStick(policy, verification, detail, auditId);
         return RaiseAsync(policy.Name, EscalationReasons.RestartIneffective, policy.TargetKey, $"restart {verification}: {detail}");
     }
 

@@ -33,12 +33,11 @@ public sealed class RemediationEvents(
             $"Its controller recreates it; GET /audit/{entry.Id} tells whether the restart healed.")));
     }
 
-    // The verifier stores the verification before it reports, so the restart it judged is the
-    // newest one of the policy with that verification and detail.
-    public void OnDidNotStick(Policy policy, string verification, string detail)
+    // About the restart the verifier judged (its audit entry).
+    public void OnDidNotStick(Policy policy, string verification, string detail, long auditId)
     {
         var reason = verification == Verifications.Ineffective ? EventReasons.Ineffective : EventReasons.NotHealed;
-        Send(reason, async ct => await LastRestartAsync(policy, e => e.Verification == verification && e.VerificationDetail == detail, ct) is { } restart
+        Send(reason, async ct => await audit.GetAsync(auditId, ct) is { Action: { DryRun: false } } restart
             ? Note(restart, reason, "Verify", $"The restart by AlertHealer policy {policy.Name} for {Cause(restart)} was {verification}: {detail}; audit {restart.Id}.")
             : null);
     }

@@ -75,7 +75,7 @@ public sealed class RestartVerifier(
         await audit.SetVerificationAsync(auditId, verification, detail);
         metrics.Verified(policy.Name, verification);
         logger.LogInformation("Verification of audit entry {AuditId} for policy {Policy}: {Verification} ({Detail})", auditId, policy.Name, verification, detail);
-        if (verification is Verifications.NotHealed or Verifications.Ineffective) await DidNotStickAsync(policy, verification, detail);
+        if (verification is Verifications.NotHealed or Verifications.Ineffective) await DidNotStickAsync(auditId, policy, verification, detail);
         else if (!(await state.GetPolicyAsync(policy.Name)).NeedsHuman) await escalations.OnRecoveredAsync(policy.Name);
     }
 
@@ -124,13 +124,13 @@ public sealed class RestartVerifier(
         };
     }
 
-    private async Task DidNotStickAsync(Policy policy, string verification, string detail)
+    private async Task DidNotStickAsync(long auditId, Policy policy, string verification, string detail)
     {
         var now = time.GetUtcNow();
         var after = await state.UpdatePolicyAsync(policy.Name, s => s.ConsecutiveRestarts >= policy.Options.MaxAttempts
             ? s with { LastUnhealthyAt = now, NeedsHuman = true, NeedsHumanSince = now, NeedsHumanReason = $"restart {s.ConsecutiveRestarts} in a row was {verification}: {detail}" }
             : s with { LastUnhealthyAt = now });
-        await escalations.OnIneffectiveAsync(policy, verification, detail);
+        await escalations.OnIneffectiveAsync(policy, verification, detail, auditId);
         if (after.NeedsHuman) await escalations.OnNeedsHumanAsync(policy, after.NeedsHumanReason ?? detail);
     }
 
