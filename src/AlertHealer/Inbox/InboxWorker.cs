@@ -22,15 +22,20 @@ public sealed class InboxWorker(
             return;
         }
         await Task.Yield();
-        var recovered = await inbox.RecoverAsync(claims.Holder, stoppingToken);
-        if (recovered > 0) logger.LogWarning("Recovered {Count} inbox items left unfinished by a previous run", recovered);
-
+        var recovered = false;
         var lastReclaim = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             InboxItem? item = null;
             try
             {
+                if (!recovered)
+                {
+                    // This replica's own items from before a restart; retried like any store fault.
+                    if (await inbox.RecoverAsync(claims.Holder, stoppingToken) is > 0 and var count)
+                        logger.LogWarning("Recovered {Count} inbox items left unfinished by a previous run", count);
+                    recovered = true;
+                }
                 if (time.GetUtcNow() - lastReclaim >= options.Value.PollInterval)
                 {
                     lastReclaim = time.GetUtcNow();
@@ -51,9 +56,10 @@ public sealed class InboxWorker(
             }
             catch (Exception ex)
             {
-                // The store itself failed; wait and try again rather than spin.
-                logger.LogError(ex, "Inbox worker failed; retrying after the poll interval");
-                await WaitForWorkAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // The store itself failed: back off even when items are due, or a store that
+                // refuses every write (a full disk) would spin this loop.
+                logger.LogError(ex, "Inbox worker failed; retrying in {Delay}", options.Value.RetryBaseDelay);
+                await Task.Delay(options.Value.RetryBaseDelay, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }

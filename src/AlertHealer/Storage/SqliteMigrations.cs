@@ -92,9 +92,11 @@ public static class SqliteMigrations
             await step.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
         }
-        // Fresh planner statistics where they are stale, so each audit filter picks its index.
+        // Fresh planner statistics where they are stale, so each audit filter picks its index. Only
+        // an optimisation: a full disk must not stop the start (writes then answer 503 until space returns).
         await using var optimize = connection.CreateCommand();
         optimize.CommandText = "PRAGMA optimize";
-        await optimize.ExecuteNonQueryAsync(ct);
+        try { await optimize.ExecuteNonQueryAsync(ct); }
+        catch (SqliteException) { }
     }
 }

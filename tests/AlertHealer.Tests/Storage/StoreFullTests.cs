@@ -37,6 +37,34 @@ public sealed class StoreFullTests
         Assert.Single((await app.AuditAsync()).Items);
     }
 
+    // Found by the fault soak: with the disk full the worker retried at once, hundreds of times a
+    // second, because items were due. It backs off instead, and recovers when space returns.
+    [Fact]
+    public async Task WorkerBacksOffWhileTheDiskIsFullAndDecidesWhenSpaceReturns()
+    {
+        await using var disk = await TinyDisk.MountAsync("4m");
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TestApp.Start);
+        await using var kube = await AlertHealer.Tests.Infrastructure.Kubernetes.FakeKubernetesApi.StartAsync(time);
+        await using (var stopped = (await TestApp.StartAsync(s => s["AlertHealer:Inbox:WorkerEnabled"] = "false", disk.Path, kube, time)).WithCalicoSystem())
+        {
+            using var stored = await stopped.PostWebhookAsync(Fixtures.Firing);
+            Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        }
+        var filler = disk.Fill();
+        var logs = new CapturedLogs();
+
+        await using var app = await TestApp.StartAsync(directory: disk.Path, kube: kube, time: time, logs: logs);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        var failures = logs.Lines.Count(l => l.Contains("Inbox worker failed", StringComparison.Ordinal));
+        Assert.InRange(failures, 1, 3);
+        Assert.DoesNotContain(kube.Requests, r => r.Verb == "delete");
+
+        File.Delete(filler);
+        await app.AdvanceUntilAsync(e => e.Outcome == Outcomes.Restarted, TimeSpan.FromSeconds(5), 20, "restarted once space returned");
+        Assert.Single(kube.Deletes());
+    }
+
     // A tmpfs of a fixed size (the suite runs as root, as CI does).
     private sealed class TinyDisk : IAsyncDisposable
     {
