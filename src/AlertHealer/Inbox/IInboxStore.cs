@@ -18,8 +18,9 @@ public interface IInboxStore
     // Extends a claim this holder still has; false when it lost it (it expired and was taken).
     Task<bool> RenewClaimAsync(long itemId, InboxClaim claim, CancellationToken ct = default);
 
-    // Items whose holder (another replica) stopped renewing go back to pending.
-    Task<int> ReclaimExpiredAsync(InboxClaim claim, CancellationToken ct = default);
+    // Items whose claim expired go back to pending: another replica's that stopped renewing, or
+    // this one's that a store fault stranded; never those in hand (being worked on here).
+    Task<int> ReclaimExpiredAsync(InboxClaim claim, IReadOnlyCollection<long> inHand, CancellationToken ct = default);
 
     // The incident was concluded by another item meanwhile: this one only counts as a re-send.
     Task CompleteAsDuplicateAsync(InboxItem item, long auditId, CancellationToken ct = default);

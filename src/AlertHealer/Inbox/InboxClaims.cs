@@ -12,7 +12,12 @@ public sealed class InboxClaims(IInboxStore inbox, IOptions<InboxOptions> option
     private readonly TimeProvider _time = time;
     private readonly ILogger _logger = logger;
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> _inHand = new();
+
     public string Holder { get; } = identity.Value.Identity;
+
+    // The items this process is working on (the worker's, and manual requests being decided).
+    public IReadOnlyCollection<long> InHand => [.. _inHand.Keys];
 
     public InboxClaim Now()
     {
@@ -28,7 +33,15 @@ public sealed class InboxClaims(IInboxStore inbox, IOptions<InboxOptions> option
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _loop;
 
-        public Renewal(InboxClaims owner, long itemId) => _loop = RenewAsync(owner, itemId, _stop.Token);
+        private readonly InboxClaims _owner;
+        private readonly long _itemId;
+
+        public Renewal(InboxClaims owner, long itemId)
+        {
+            (_owner, _itemId) = (owner, itemId);
+            owner._inHand[itemId] = 0;
+            _loop = RenewAsync(owner, itemId, _stop.Token);
+        }
 
         private static async Task RenewAsync(InboxClaims owner, long itemId, CancellationToken ct)
         {
@@ -55,6 +68,7 @@ public sealed class InboxClaims(IInboxStore inbox, IOptions<InboxOptions> option
             await _stop.CancelAsync();
             await _loop;
             _stop.Dispose();
+            _owner._inHand.TryRemove(_itemId, out _);
         }
     }
 }

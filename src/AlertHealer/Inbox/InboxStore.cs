@@ -65,12 +65,18 @@ public sealed class InboxStore(IStoreDatabase db) : IInboxStore
             "UPDATE inbox SET claimed_until_ms = @until WHERE id = @id AND state = 'processing' AND claimed_by = @holder", tx,
             ("@until", claim.Until.ToUnixTimeMilliseconds()), ("@id", itemId), ("@holder", claim.Holder)) == 1, ct);
 
-    public Task<int> ReclaimExpiredAsync(InboxClaim claim, CancellationToken ct = default) =>
-        db.WriteAsync((c, tx) => c.ExecuteAsync(
-            """
+    public Task<int> ReclaimExpiredAsync(InboxClaim claim, IReadOnlyCollection<long> inHand, CancellationToken ct = default)
+    {
+        // Our own expired claims too (a store fault stranded them), except what we are working on.
+        var mine = inHand.Count == 0 ? "" : $" AND id NOT IN ({string.Join(", ", inHand.Select((_, i) => "@h" + i))})";
+        var parameters = inHand.Select((id, i) => ("@h" + i, (object?)id))
+            .Append(("@now", claim.Now.ToUnixTimeMilliseconds())).Append(("@holder", claim.Holder)).ToArray();
+        return db.WriteAsync((c, tx) => c.ExecuteAsync(
+            $"""
             UPDATE inbox SET state = 'pending', claimed_by = NULL, claimed_until_ms = NULL
-            WHERE state = 'processing' AND claimed_until_ms < @now AND claimed_by <> @holder
-            """, tx, ("@now", claim.Now.ToUnixTimeMilliseconds()), ("@holder", claim.Holder)), ct);
+            WHERE state = 'processing' AND claimed_until_ms < @now AND (claimed_by <> @holder OR (claimed_by = @holder{mine}))
+            """, tx, parameters), ct);
+    }
 
     public Task CompleteAsDuplicateAsync(InboxItem item, long auditId, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>

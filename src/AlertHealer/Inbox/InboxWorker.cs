@@ -39,8 +39,8 @@ public sealed class InboxWorker(
                 if (time.GetUtcNow() - lastReclaim >= options.Value.PollInterval)
                 {
                     lastReclaim = time.GetUtcNow();
-                    if (await inbox.ReclaimExpiredAsync(claims.Now(), stoppingToken) is > 0 and var taken)
-                        logger.LogWarning("Took over {Count} inbox items whose replica stopped renewing its claim", taken);
+                    if (await inbox.ReclaimExpiredAsync(claims.Now(), claims.InHand, stoppingToken) is > 0 and var taken)
+                        logger.LogWarning("Took back {Count} inbox items whose claim expired (a replica died, or a store fault stranded them)", taken);
                 }
                 item = await inbox.ClaimNextAsync(claims.Now(), stoppingToken);
                 if (item is null)

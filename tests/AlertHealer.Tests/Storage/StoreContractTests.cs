@@ -85,14 +85,19 @@ public sealed class StoreContractTests
 
         // Replica A dies holding its item: B takes it over once the claim has expired, not before.
         var later = new InboxClaim("replica-b", now.AddSeconds(10), now.AddSeconds(25));
-        Assert.Equal(0, await inbox.ReclaimExpiredAsync(later));
+        Assert.Equal(0, await inbox.ReclaimExpiredAsync(later, [second.Id]));
         Assert.True(await inbox.RenewClaimAsync(first.Id, new InboxClaim("replica-a", now.AddSeconds(10), now.AddSeconds(25))));
         var expired = new InboxClaim("replica-b", now.AddSeconds(30), now.AddSeconds(45));
-        Assert.Equal(1, await inbox.ReclaimExpiredAsync(expired));
+        Assert.Equal(1, await inbox.ReclaimExpiredAsync(expired, [second.Id]));
         Assert.False(await inbox.RenewClaimAsync(first.Id, new InboxClaim("replica-a", now.AddSeconds(30), now.AddSeconds(45))));
         var takenOver = await inbox.ClaimNextAsync(expired);
         Assert.Equal(first.Id, takenOver!.Id);
         Assert.Equal(2, takenOver.Attempts);
+
+        // B's own expired claims come back too (a store fault stranded them), but never one in hand.
+        var muchLater = new InboxClaim("replica-b", now.AddMinutes(5), now.AddMinutes(6));
+        Assert.Equal(1, await inbox.ReclaimExpiredAsync(muchLater, [takenOver.Id]));
+        Assert.Equal(1, await inbox.ReclaimExpiredAsync(muchLater, []));
     }
 
     [Theory]
