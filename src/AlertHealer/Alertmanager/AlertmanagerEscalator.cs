@@ -1,15 +1,20 @@
-using System.Collections.Concurrent;
 using AlertHealer.Metrics;
+using AlertHealer.Policies;
+using AlertHealer.Storage;
 using Microsoft.Extensions.Options;
 
 namespace AlertHealer.Alertmanager;
 
 // Escalations are alerts posted to Alertmanager with an endsAt an hour ahead. Alertmanager
-// resolves an alert once its endsAt passes, so open escalations are kept here and re-posted
-// by RefreshAsync; one that could not be sent is delivered by the next refresh.
+// resolves an alert once its endsAt passes, so open escalations are kept in the store (with
+// the audit log) and re-posted by RefreshAsync on every replica: a page outlives the process,
+// or the replica, that raised it, and whoever is alive can end it. Several replicas posting the
+// same alert is harmless: Alertmanager knows an alert by its labels and merges the posts into
+// one alert (one notification). One that could not be sent is delivered by the next refresh.
 // Never labelled remediation=...: an escalation must not route back to the healer.
 public sealed class AlertmanagerEscalator(
     IAlertmanagerApi api,
+    IStateStore state,
     IOptions<AlertmanagerOptions> options,
     HealerMetrics metrics,
     TimeProvider time,
@@ -19,39 +24,64 @@ public sealed class AlertmanagerEscalator(
     public const string CreatedBy = "alerthealer";
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
 
-    private readonly ConcurrentDictionary<(string Policy, string Reason, string Target), Open> _open = new();
-
-    private sealed record Open(Escalation Escalation, DateTimeOffset StartsAt);
-
-    public IReadOnlyList<Escalation> OpenEscalations => _open.Values.Select(o => o.Escalation).ToList();
-
     public async Task RaiseAsync(Escalation e, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        // A repeated raise keeps the first startsAt and takes the newest text.
-        var open = _open.AddOrUpdate((e.Policy, e.Reason, e.Target), _ => new Open(e, now), (_, old) => old with { Escalation = e });
         logger.LogWarning("Escalating to Alertmanager: policy {Policy}, reason {Reason}, target {Target}: {Summary}", e.Policy, e.Reason, e.Target, e.Summary);
-        await PostAlertsAsync([ToAlert(open, now + Lifetime)], ct);
+        OpenEscalation open;
+        try
+        {
+            // A repeated raise keeps the first startsAt and takes the newest text.
+            open = await state.OpenEscalationAsync(e, now, ct);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            // Paging now matters more: the page fires for an hour, and again if it is raised again.
+            logger.LogError("The store could not keep escalation {Policy}/{Reason}; it is sent but not re-sent: {Error}", e.Policy, e.Reason, ex.Message);
+            await PostAlertsAsync([ToAlert(new OpenEscalation(e, now), now + Lifetime)], ct);
+            return;
+        }
+        await KeepFiringAsync([open], ct);
     }
 
     public async Task ResolveAsync(string policy, CancellationToken ct)
     {
-        var ending = new List<Open>();
-        foreach (var key in _open.Keys.Where(k => k.Policy == policy))
-            if (_open.TryRemove(key, out var open)) ending.Add(open);
+        // Whoever raised them: this process before a restart, or another replica.
+        var ending = await state.CloseEscalationsAsync(policy, ct);
         if (ending.Count == 0) return;
-        var now = time.GetUtcNow();
         logger.LogInformation("Resolving {Count} escalation(s) of policy {Policy}", ending.Count, policy);
-        await PostAlertsAsync(ending.Select(o => ToAlert(o, now)).ToList(), ct);
+        await EndAsync(ending, ct);
     }
 
     public async Task RefreshAsync(CancellationToken ct)
     {
-        var open = _open.Values.ToList();
+        var open = await state.GetOpenEscalationsAsync(ct);
         if (open.Count == 0) return;
-        var endsAt = time.GetUtcNow() + Lifetime;
-        await PostAlertsAsync(open.Select(o => ToAlert(o, endsAt)).ToList(), ct);
+        await KeepFiringAsync(open, ct);
     }
+
+    // Posts the pages an hour ahead, then reads the store again: a page another replica ended
+    // while this post was on its way would fire for another hour, so it is ended once more.
+    private async Task KeepFiringAsync(IReadOnlyList<OpenEscalation> open, CancellationToken ct)
+    {
+        await PostAlertsAsync([.. open.Select(o => ToAlert(o, time.GetUtcNow() + Lifetime))], ct);
+        IReadOnlyList<OpenEscalation> still;
+        try { still = await state.GetOpenEscalationsAsync(ct); }
+        catch (StoreUnavailableException ex)
+        {
+            logger.LogWarning("The store could not be read after posting escalations; the next refresh looks again: {Error}", ex.Message);
+            return;
+        }
+        var ended = open.Where(o => !still.Any(s => SameAlert(s.Escalation, o.Escalation))).ToList();
+        if (ended.Count == 0) return;
+        logger.LogInformation("{Count} escalation(s) were ended while being re-sent; ending them again", ended.Count);
+        await EndAsync(ended, ct);
+    }
+
+    private Task EndAsync(IReadOnlyList<OpenEscalation> ending, CancellationToken ct) =>
+        PostAlertsAsync([.. ending.Select(o => ToAlert(o, time.GetUtcNow()))], ct);
+
+    private static bool SameAlert(Escalation a, Escalation b) => a.Policy == b.Policy && a.Reason == b.Reason && a.Target == b.Target;
 
     public async Task<string?> SilenceAsync(IReadOnlyDictionary<string, string> matchers, DateTimeOffset until, string comment, CancellationToken ct)
     {
@@ -69,7 +99,7 @@ public sealed class AlertmanagerEscalator(
         return id;
     }
 
-    private PostableAlert ToAlert(Open open, DateTimeOffset endsAt)
+    private PostableAlert ToAlert(OpenEscalation open, DateTimeOffset endsAt)
     {
         var e = open.Escalation;
         return new PostableAlert(

@@ -1,3 +1,5 @@
+using AlertHealer.Alertmanager;
+
 namespace AlertHealer.Policies;
 
 // Persisted per policy (one target each): backoff, needs-human and pause survive restarts.
@@ -32,4 +34,12 @@ public interface IStateStore
     Task<PolicyState> UpdatePolicyAsync(string policy, Func<PolicyState, PolicyState> change, CancellationToken ct = default);
     Task<BreakerState> GetBreakerAsync(CancellationToken ct = default);
     Task<BreakerState> UpdateBreakerAsync(Func<BreakerState, BreakerState> change, CancellationToken ct = default);
+
+    // Open escalations (pages to people), one row each, so that any replica and the next start
+    // keep them firing and can end them. Opening one already open keeps its StartsAt and takes
+    // the new text; returns it as stored.
+    Task<OpenEscalation> OpenEscalationAsync(Escalation escalation, DateTimeOffset now, CancellationToken ct = default);
+    Task<IReadOnlyList<OpenEscalation>> GetOpenEscalationsAsync(CancellationToken ct = default);
+    // Removes the policy's open escalations and returns them, so the caller can end those pages.
+    Task<IReadOnlyList<OpenEscalation>> CloseEscalationsAsync(string policy, CancellationToken ct = default);
 }

@@ -111,7 +111,7 @@ public sealed class AlertmanagerEscalatorTests : IAsyncLifetime
         Assert.Equal(["needs-human", "restart-ineffective"], resolved.Select(a => a!["labels"]!["reason"]!.GetValue<string>()).Order());
         var refreshed = OnlyAlert(_alertmanager.Requests[4]);
         Assert.Equal("other", refreshed["labels"]!["policy"]!.GetValue<string>());
-        Assert.Equal("other", Assert.Single(((AlertmanagerEscalator)_host.Escalator).OpenEscalations).Policy);
+        Assert.Equal("other", Assert.Single(await _host.State.GetOpenEscalationsAsync()).Escalation.Policy);
     }
 
     [Fact]

@@ -4,6 +4,8 @@ using System.Text.RegularExpressions;
 using AlertHealer.Alertmanager;
 using AlertHealer.Loki;
 using AlertHealer.Metrics;
+using AlertHealer.Policies;
+using AlertHealer.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -13,8 +15,9 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace AlertHealer.Tests.Infrastructure;
 
-// The healer's container with only the Loki and Alertmanager clients, registered by the
-// app's own Add... methods and started like the app (options validated, hosted services run).
+// The healer's container with only the Loki and Alertmanager clients and the store that keeps
+// open escalations (a SQLite file of its own), registered by the app's own Add... methods and
+// started like the app (options validated, hosted services run).
 public sealed class ClientHost : IAsyncDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 28, 13, 0, 0, TimeSpan.Zero);
@@ -36,6 +39,7 @@ public sealed class ClientHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
     public ISignalCheck Signal => Services.GetRequiredService<ISignalCheck>();
     public IEscalator Escalator => Services.GetRequiredService<IEscalator>();
+    public IStateStore State => Services.GetRequiredService<IStateStore>();
 
     public static async Task<ClientHost> StartAsync(IReadOnlyDictionary<string, string?> settings, FakeTimeProvider? time = null)
     {
@@ -50,10 +54,17 @@ public sealed class ClientHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(settings);
+        if (builder.Configuration[$"{StorageOptions.Section}:ConnectionString"] is null)
+        {
+            // Created when the store starts, under a directory of its own.
+            var file = Path.Combine(Path.GetTempPath(), $"alerthealer-client-{Guid.NewGuid():N}", "alerthealer.db");
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [$"{StorageOptions.Section}:ConnectionString"] = $"Data Source={file}" });
+        }
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddSingleton(time ?? new FakeTimeProvider(Start));
         builder.Services.AddSingleton<HealerMetrics>();
+        builder.AddStorage();
         builder.AddLoki();
         builder.AddAlertmanager();
         return builder.Build();

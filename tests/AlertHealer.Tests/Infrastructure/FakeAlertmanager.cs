@@ -20,6 +20,9 @@ public sealed class FakeAlertmanager : FakeHttpServer
         return alertmanager;
     }
 
+    // Runs before an alert post is answered: what happens elsewhere while the post is on its way.
+    public Func<CapturedRequest, Task>? WhileAlertPostInFlight { get; set; }
+
     public IReadOnlyList<CapturedRequest> AlertPosts => [.. Requests.Where(r => r.Path.EndsWith(AlertsPath, StringComparison.Ordinal))];
     public IReadOnlyList<CapturedRequest> SilencePosts => [.. Requests.Where(r => r.Path.EndsWith(SilencesPath, StringComparison.Ordinal))];
 
@@ -29,7 +32,13 @@ public sealed class FakeAlertmanager : FakeHttpServer
     public static Dictionary<string, string> Labels(JsonNode alert) =>
         alert["labels"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>());
 
-    protected override Task AnswerAsync(HttpContext context, CapturedRequest request)
+    protected override async Task AnswerAsync(HttpContext context, CapturedRequest request)
+    {
+        if (request.Path.EndsWith(AlertsPath, StringComparison.Ordinal) && WhileAlertPostInFlight is { } inFlight) await inFlight(request);
+        await AnswerNowAsync(context, request);
+    }
+
+    private Task AnswerNowAsync(HttpContext context, CapturedRequest request)
     {
         if (request.Method != "POST") return Write(context, 405, "method not allowed");
         JsonNode? body;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using AlertHealer.Alertmanager;
 using AlertHealer.Audit;
 using AlertHealer.Inbox;
 using AlertHealer.Policies;
@@ -202,5 +203,48 @@ public sealed class StoreContractTests
 
         Assert.Equal(3, deleted);
         Assert.Equal(2, (await audit.QueryAsync(new AuditQuery(null, null, null, null, null, null, null, 50, null))).Items.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task OpenEscalationsOutliveTheProcessAndCloseOnlyTheirPolicy(string provider)
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TestApp.Start);
+        await using var kube = await FakeKubernetesApi.StartAsync(time);
+        var stuck = new Escalation("whisker", EscalationReasons.NeedsHuman, "calico-system/k8s-app=whisker", "stuck", "3 restarts did not stick");
+        string directory;
+        await using (var first = await StartAsync(provider, s => s["AlertHealer:Inbox:WorkerEnabled"] = "false", kube: kube, time: time))
+        {
+            var state = first.Services.GetRequiredService<IStateStore>();
+            var raisedAt = time.GetUtcNow();
+            // Replicas raising the same page at once keep one row.
+            await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => state.OpenEscalationAsync(stuck, raisedAt)));
+            var again = await state.OpenEscalationAsync(stuck with { Summary = "still stuck" }, raisedAt.AddMinutes(5));
+            await state.OpenEscalationAsync(stuck with { Reason = EscalationReasons.RestartIneffective }, raisedAt);
+            // A policy whose name starts with another's is not closed with it.
+            await state.OpenEscalationAsync(stuck with { Policy = "whisker-canary" }, raisedAt);
+            await state.OpenEscalationAsync(stuck with { Policy = Escalations.AllPolicies, Reason = EscalationReasons.BreakerOpen }, raisedAt);
+
+            Assert.Equal(new OpenEscalation(stuck with { Summary = "still stuck" }, raisedAt), again);
+            var open = await state.GetOpenEscalationsAsync();
+            Assert.Equal(4, open.Count);
+            Assert.Equal(again, Assert.Single(open, o => o.Escalation.Policy == "whisker" && o.Escalation.Reason == EscalationReasons.NeedsHuman));
+            // Policy state shares the table and is not an escalation.
+            await state.UpdatePolicyAsync("whisker", s => s with { NeedsHuman = true });
+            Assert.Equal(4, (await state.GetOpenEscalationsAsync()).Count);
+            directory = first.Directory;
+        }
+
+        await using var second = await StartAsync(provider, s => s["AlertHealer:Inbox:WorkerEnabled"] = "false", directory, kube, time);
+        var store = second.Services.GetRequiredService<IStateStore>();
+        Assert.Equal(4, (await store.GetOpenEscalationsAsync()).Count);
+
+        var closed = await store.CloseEscalationsAsync("whisker");
+
+        Assert.Equal([EscalationReasons.NeedsHuman, EscalationReasons.RestartIneffective], closed.Select(o => o.Escalation.Reason).Order());
+        Assert.All(closed, o => Assert.Equal(TestApp.Start, o.StartsAt));
+        Assert.Equal([Escalations.AllPolicies, "whisker-canary"], (await store.GetOpenEscalationsAsync()).Select(o => o.Escalation.Policy).Order());
+        Assert.Empty(await store.CloseEscalationsAsync("whisker"));
+        Assert.True((await store.GetPolicyAsync("whisker")).NeedsHuman);
     }
 }
