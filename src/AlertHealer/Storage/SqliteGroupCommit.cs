@@ -1,72 +1,72 @@
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 namespace AlertHealer.Storage;
 
-// Group commit for the webhook's hot path: deliveries that arrive while a commit is under
-// way share the next transaction, one savepoint each, and every caller is answered only
-// after that commit is on disk. One fsync serves many acks.
+// Group commit for every write: what arrives while a commit is under way shares the next
+// transaction, one savepoint each, and every caller is answered only after that commit is on
+// disk. One fsync serves many webhook acks and the worker's claims and decisions alike.
 public sealed class SqliteGroupCommit(SqliteDatabase db) : BackgroundService
 {
     private const int MaxBatch = 256;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
 
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct)
-    {
-        var done = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite(new Pending(async (c, tx) => await work(c, tx), done)))
-            throw new StoreUnavailableException("the store is shutting down");
-        return (T)(await done.Task.WaitAsync(ct))!;
-    }
+    // The webhook's inbox writes; the same queue as every other write.
+    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct) => db.WriteAsync(work, ct);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Drains what is queued even while stopping: StopAsync closes the queue first.
-        var batch = new List<Pending>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
+        var queue = db.PendingWrites;
+        var batch = new List<PendingWrite>(MaxBatch);
+        while (await queue.WaitToReadAsync(CancellationToken.None))
         {
             batch.Clear();
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next)) batch.Add(next);
-            await CommitAsync(batch);
+            while (batch.Count < MaxBatch && queue.TryRead(out var next))
+            {
+                // Dropped before it started: the caller has gone (a closed request, a stopping worker).
+                if (next.Cancellation.IsCancellationRequested) next.Done.TrySetCanceled(next.Cancellation);
+                else batch.Add(next);
+            }
+            if (batch.Count > 0) await CommitAsync(batch);
         }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        _queue.Writer.TryComplete();
+        db.CloseWrites();
         await base.StopAsync(cancellationToken);
     }
 
-    private async Task CommitAsync(List<Pending> batch)
+    private async Task CommitAsync(List<PendingWrite> batch)
     {
         var results = new (object? Value, Exception? Error)[batch.Count];
         try
         {
-            await db.WriteAsync(async (c, tx) =>
+            await db.TransactionAsync(async (c, tx) =>
             {
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    var savepoint = "delivery" + i;
+                    var savepoint = "write" + i;
                     await tx.SaveAsync(savepoint);
                     try
                     {
                         results[i] = (await batch[i].Work(c, tx), null);
                         await tx.ReleaseAsync(savepoint);
                     }
-                    catch (Exception ex) when (ex is SqliteException or StoreUnavailableException)
+                    catch (Exception ex)
                     {
-                        // Only this delivery is refused; the others still commit.
+                        // Only this write is refused; the others still commit.
                         await tx.RollbackAsync(savepoint);
-                        results[i] = (null, new StoreUnavailableException($"the store could not write: {ex.Message}", ex));
+                        await tx.ReleaseAsync(savepoint);
+                        results[i] = (null, ex is SqliteException ? new StoreUnavailableException($"the store could not write: {ex.Message}", ex) : ex);
                     }
                 }
-                return true;
             });
         }
         catch (Exception ex)
         {
             // The commit itself failed: nothing of this batch is stored.
-            foreach (var p in batch) p.Done.TrySetException(ex is StoreUnavailableException ? ex : new StoreUnavailableException(ex.Message, ex));
+            var error = ex as StoreUnavailableException ?? new StoreUnavailableException($"the store could not write: {ex.Message}", ex);
+            foreach (var p in batch) p.Done.TrySetException(error);
             return;
         }
         for (var i = 0; i < batch.Count; i++)
@@ -75,6 +75,4 @@ public sealed class SqliteGroupCommit(SqliteDatabase db) : BackgroundService
             else batch[i].Done.TrySetResult(results[i].Value);
         }
     }
-
-    private sealed record Pending(Func<SqliteConnection, SqliteTransaction, Task<object?>> Work, TaskCompletionSource<object?> Done);
 }
