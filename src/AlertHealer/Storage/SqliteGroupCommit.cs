@@ -43,20 +43,24 @@ public sealed class SqliteGroupCommit(SqliteDatabase db) : BackgroundService
         {
             await db.TransactionAsync(async (c, tx) =>
             {
+                // One savepoint name, prepared once per batch: each write's savepoint is released
+                // (or rolled back and released) before the next one opens.
+                await using var save = c.Command("SAVEPOINT write", tx);
+                await using var release = c.Command("RELEASE write", tx);
+                await using var rollback = c.Command("ROLLBACK TO write", tx);
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    var savepoint = "write" + i;
-                    await tx.SaveAsync(savepoint);
+                    await save.ExecuteNonQueryAsync();
                     try
                     {
                         results[i] = (await batch[i].Work(c, tx), null);
-                        await tx.ReleaseAsync(savepoint);
+                        await release.ExecuteNonQueryAsync();
                     }
                     catch (Exception ex)
                     {
                         // Only this write is refused; the others still commit.
-                        await tx.RollbackAsync(savepoint);
-                        await tx.ReleaseAsync(savepoint);
+                        await rollback.ExecuteNonQueryAsync();
+                        await release.ExecuteNonQueryAsync();
                         results[i] = (null, ex is SqliteException ? new StoreUnavailableException($"the store could not write: {ex.Message}", ex) : ex);
                     }
                 }
