@@ -59,8 +59,10 @@ trap 'exit 130' INT TERM
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 echo "== building (Release): AlertHealer and the bare Minimal API"
+# As the Dockerfile publishes: ReadyToRun for this machine's runtime, framework-dependent.
 for project in src/AlertHealer:app benchmarks/BareIngest:bare; do
   dotnet publish "$root/${project%%:*}" -c Release -o "$work/${project##*:}" -nologo -v quiet -nodeReuse:false \
+    --use-current-runtime --self-contained false -p:PublishReadyToRun=true \
     -p:UseSharedCompilation=false >"$work/publish.log" 2>&1 || { cat "$work/publish.log"; exit 1; }
 done
 
