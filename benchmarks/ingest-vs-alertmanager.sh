@@ -110,8 +110,26 @@ count_stored() {
   esac
 }
 
+# What one commit costs at least: fsync latency of the disk the store is on (a WAL commit with
+# synchronous=FULL is a write and an fsync). Alertmanager keeps alerts in memory and pays none.
+fsync_ms() {
+  python3 - "$work" <<'PY'
+import os, sys, time
+path = os.path.join(sys.argv[1], "fsync.probe")
+fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+lat = []
+for _ in range(200):
+    os.write(fd, b"x" * 16384)
+    t = time.perf_counter(); os.fsync(fd); lat.append((time.perf_counter() - t) * 1000)
+os.close(fd); os.remove(path); lat.sort()
+print(f"p50 {lat[100]:.2f} ms, p99 {lat[197]:.2f} ms")
+PY
+}
+
 cpu_ticks() { local _c u n s i w q sq st _r; read -r _c u n s i w q sq st _r </proc/stat; echo "$((u + n + s + q + sq + st)) $((i + w))"; }
 
+fsync_before=$(fsync_ms)
+echo "== fsync of 16 KiB on the store's disk: $fsync_before"
 results="$work/results.tsv"
 printf 'target\tconnections\tround\trps\tp50_ms\tp99_ms\tok2xx\tnon2xx\tsocket_errors\tstored\tbusy_before\tloadavg\n' >"$results"
 failures=0
@@ -164,6 +182,7 @@ done
 echo
 echo "== ingest side by side ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), wrk -t$THREADS -d$DURATION, best of $ROUNDS alternated runs)"
 echo "   load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "   fsync of 16 KiB on the store's disk: before the runs $fsync_before; after them $(fsync_ms)"
 awk -F'\t' -v peer="$PEER" -v targets="$TARGETS" -v conns="$CONNECTIONS_LIST" '
   NR > 1 && ($4 + 0 > best[$1 "|" $2] + 0) { best[$1 "|" $2] = $4; p50[$1 "|" $2] = $5; p99[$1 "|" $2] = $6 }
   END {
