@@ -16,10 +16,14 @@ WORKDIR /source
 # version changes, not on every source edit.
 COPY Directory.Build.props Directory.Packages.props ./
 COPY src/AlertHealer/AlertHealer.csproj src/AlertHealer/
-RUN dotnet restore src/AlertHealer/AlertHealer.csproj
+# ReadyToRun: the app and its packages are compiled ahead of time for the image's platform
+# (--use-current-runtime: the SDK runs as the target platform), so less is JIT-compiled at
+# start (benchmarks/README.md). Restore must know the runtime and fetch the compiler for it.
+RUN dotnet restore src/AlertHealer/AlertHealer.csproj --use-current-runtime -p:PublishReadyToRun=true
 
 COPY src/ src/
-RUN dotnet publish src/AlertHealer/AlertHealer.csproj -c Release -o /app --no-restore -p:UseAppHost=false
+RUN dotnet publish src/AlertHealer/AlertHealer.csproj -c Release -o /app --no-restore --use-current-runtime --self-contained false \
+    -p:PublishReadyToRun=true -p:UseAppHost=false
 
 # An empty data directory, copied into the final image owned by `app`, so a
 # plain `docker run -v <volume>:/var/lib/alerthealer` is writable too. The

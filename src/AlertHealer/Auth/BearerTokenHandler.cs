@@ -27,7 +27,7 @@ public sealed class BearerTokenHandler(
             return AuthenticateResult.Fail("The Authorization header must be 'Bearer <token>'.");
 
         var presented = header["Bearer ".Length..].Trim();
-        if (tokens.Find(presented) is { } source)
+        if (tokens.Find(presented, header) is { } source)
             return Success([new(ClaimTypes.Name, source.Name), new(ClaimTypes.Role, source.Role), new(TokenNameClaim, source.Name)]);
 
         // Only /remediate asks the API server, so a stranger's token elsewhere costs nothing.

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 
 namespace AlertHealer.Auth;
@@ -17,10 +18,21 @@ public sealed class TokenRegistry
 
     public IReadOnlyList<TokenSource> Sources { get; }
 
+    // The presented token's hash, remembered per Authorization header string instance: Kestrel
+    // hands over the same instance for the same bytes on a keep-alive connection, so a sender's
+    // token is hashed once per connection, not per request. Keyed by identity and held weakly,
+    // so nothing here keeps a token alive or can be reached with another string.
+    private readonly ConditionalWeakTable<string, byte[]> _hashes = new();
+
     // Compares against every role's token (all in constant time), so timing says nothing about which matched.
-    public TokenSource? Find(string presented)
+    public TokenSource? Find(string presented, string? header = null)
     {
-        var hash = TokenSource.Hash(presented);
+        byte[]? hash = null;
+        if (header is null || !_hashes.TryGetValue(header, out hash))
+        {
+            hash = TokenSource.Hash(presented);
+            if (header is not null) _hashes.AddOrUpdate(header, hash);
+        }
         TokenSource? found = null;
         foreach (var source in Sources)
         {

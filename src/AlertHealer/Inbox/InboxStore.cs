@@ -20,27 +20,25 @@ public sealed class InboxStore(IStoreDatabase db) : IInboxStore
     private static async Task<Enqueued> EnqueueOneAsync(DbConnection c, DbTransaction tx, InboxAlert alert, DateTimeOffset now)
     {
         Enqueued Result(Disposition d, long? id) => new(alert.Alert.Fingerprint, alert.Alert.Status, d, id);
+        var statements = EnqueueStatements.For(c, tx);
+
+        // One statement: a new item, or a re-send counted on the item still waiting or being decided.
+        var store = statements.Store;
+        store.Parameters["@k"].Value = alert.IncidentKey;
+        store.Parameters["@alert"].Value = JsonSerializer.Serialize(alert.Alert, AuditRows.Json);
+        store.Parameters["@now"].Value = now.ToUnixTimeMilliseconds();
+        store.Parameters["@priority"].Value = alert.Urgent ? 1 : 0;
+        await using (var reader = await store.ExecuteReaderAsync())
+        {
+            if (await reader.ReadAsync())
+                return Result(reader.GetInt64(1) == 0 ? Disposition.Queued : Disposition.Duplicate, reader.GetInt64(0));
+        }
 
         // Already decided for good: count the re-send on the entry that decided it.
-        var updated = await c.ExecuteAsync(
-            "UPDATE audit SET duplicates = duplicates + 1 WHERE id = (SELECT audit_id FROM incidents WHERE incident_key = @k)",
-            tx, ("@k", alert.IncidentKey));
-        if (updated > 0) return Result(Disposition.Duplicate, null);
-
-        // Waiting or being decided right now: count it on the open item.
-        var open = await c.ScalarAsync(
-            "UPDATE inbox SET duplicates = duplicates + 1 WHERE incident_key = @k AND state <> 'done' RETURNING id",
-            tx, ("@k", alert.IncidentKey));
-        if (open is long openId) return Result(Disposition.Duplicate, openId);
-
-        var id = (long)(await c.ScalarAsync(
-            """
-            INSERT INTO inbox (incident_key, alert, received_ms, state, next_attempt_ms, priority)
-            VALUES (@k, @alert, @now, 'pending', @now, @priority) RETURNING id
-            """,
-            tx, ("@k", alert.IncidentKey), ("@alert", JsonSerializer.Serialize(alert.Alert, AuditRows.Json)), ("@priority", alert.Urgent ? 1 : 0),
-            ("@now", now.ToUnixTimeMilliseconds())))!;
-        return Result(Disposition.Queued, id);
+        var count = statements.CountOnDecision;
+        count.Parameters["@k"].Value = alert.IncidentKey;
+        await count.ExecuteNonQueryAsync();
+        return Result(Disposition.Duplicate, null);
     }
 
     public Task<long?> ConcludedByAsync(string incidentKey, CancellationToken ct = default) =>

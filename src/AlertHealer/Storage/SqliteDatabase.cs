@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -5,17 +6,22 @@ namespace AlertHealer.Storage;
 
 // One SQLite file for the audit log, the inbox and policy state, so a decision and its
 // audit entry commit together.
-public sealed class SqliteDatabase(IOptions<StorageOptions> options) : IDisposable
+public sealed class SqliteDatabase(IOptions<StorageOptions> options)
 {
-    // One writer at a time inside the process, queued fairly and without blocking threads;
-    // SQLite's own busy handler sleeps and lets late arrivals overtake, which ruins the tail.
-    private readonly SemaphoreSlim _writer = new(1, 1);
+    // Every write transaction of the process goes through one queue, drained by SqliteGroupCommit:
+    // one writer (SQLite's own busy handler sleeps and lets late arrivals overtake, which ruins the
+    // tail), and writes that arrive together share one COMMIT and one fsync.
+    private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly string _connectionString = new SqliteConnectionStringBuilder(options.Value.ConnectionString)
     {
         DefaultTimeout = (int)Math.Ceiling(options.Value.BusyTimeout.TotalSeconds),
         Pooling = true,
     }.ToString();
+
+    internal ChannelReader<PendingWrite> PendingWrites => _writes.Reader;
+
+    internal void CloseWrites() => _writes.Writer.TryComplete();
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct = default)
     {
@@ -35,27 +41,32 @@ public sealed class SqliteDatabase(IOptions<StorageOptions> options) : IDisposab
         }
     }
 
-    // Runs work in one IMMEDIATE transaction (takes the write lock up front, so concurrent
-    // writers queue on busy_timeout instead of failing on upgrade).
+    // Runs work inside a write transaction (its own savepoint, so it is all-or-nothing on its own)
+    // and returns once that transaction is committed and on disk. Work that has not started when
+    // ct is cancelled is dropped; work that has started is awaited to the end, so a caller never
+    // gives up on a write that then commits behind its back.
     public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct = default)
     {
-        if (!await _writer.WaitAsync(options.Value.BusyTimeout, ct))
-            throw new StoreUnavailableException($"the store is busy: no write slot within {options.Value.BusyTimeout}");
+        ct.ThrowIfCancellationRequested();
+        var pending = new PendingWrite(async (c, tx) => await work(c, tx), ct);
+        if (!_writes.Writer.TryWrite(pending)) throw new StoreUnavailableException("the store is shutting down");
+        return (T)(await pending.Done.Task)!;
+    }
+
+    // One IMMEDIATE transaction on a fresh connection (takes the write lock up front, so another
+    // process holding it makes this wait busy_timeout instead of failing on upgrade).
+    internal async Task TransactionAsync(Func<SqliteConnection, SqliteTransaction, Task> work)
+    {
         try
         {
-            await using var connection = await OpenAsync(ct);
-            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
-            var result = await work(connection, tx);
-            await tx.CommitAsync(ct);
-            return result;
+            await using var connection = await OpenAsync();
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable);
+            await work(connection, tx);
+            await tx.CommitAsync();
         }
         catch (SqliteException ex)
         {
             throw new StoreUnavailableException($"the store could not write: {ex.Message}", ex);
-        }
-        finally
-        {
-            _writer.Release();
         }
     }
 
@@ -71,6 +82,11 @@ public sealed class SqliteDatabase(IOptions<StorageOptions> options) : IDisposab
             throw new StoreUnavailableException($"the store could not read: {ex.Message}", ex);
         }
     }
+}
 
-    public void Dispose() => _writer.Dispose();
+internal sealed class PendingWrite(Func<SqliteConnection, SqliteTransaction, Task<object?>> work, CancellationToken ct)
+{
+    public Func<SqliteConnection, SqliteTransaction, Task<object?>> Work => work;
+    public CancellationToken Cancellation => ct;
+    public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

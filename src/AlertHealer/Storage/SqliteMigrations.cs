@@ -69,6 +69,11 @@ public static class SqliteMigrations
         CREATE INDEX incidents_audit ON incidents (audit_id);
         CREATE INDEX inbox_claim ON inbox (priority DESC, next_attempt_ms, id) WHERE state = 'pending';
         CREATE INDEX inbox_processing ON inbox (claimed_until_ms) WHERE state = 'processing';
+        -- Lookups every decision makes, which scanned every row so far (a storm made each decision
+        -- slower than the last): any item of an incident, done or not (the partial unique index
+        -- covers only open ones), and the automatic restarts in the breaker's window.
+        CREATE INDEX inbox_incident ON inbox (incident_key);
+        CREATE INDEX audit_automatic_restarts ON audit (time_ms) WHERE trigger = 'webhook' AND outcome = 'restarted';
         """,
     ];
 

@@ -68,6 +68,8 @@ public static class PostgresSchema
         CREATE INDEX incidents_audit ON incidents (audit_id);
         CREATE INDEX inbox_claim ON inbox (priority DESC, next_attempt_ms, id) WHERE state = 'pending';
         CREATE INDEX inbox_processing ON inbox (claimed_until_ms) WHERE state = 'processing';
+        CREATE INDEX inbox_incident ON inbox (incident_key);
+        CREATE INDEX audit_automatic_restarts ON audit (time_ms) WHERE trigger = 'webhook' AND outcome = 'restarted';
         """,
     ];
 }
