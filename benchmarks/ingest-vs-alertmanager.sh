@@ -17,9 +17,10 @@
 # Environment: TARGETS ("alertmanager bare alerthealer-sqlite"), CONNECTIONS_LIST ("16 64"), THREADS (1),
 # ROUNDS (2), DURATION (20s), WARMUP (5s), KEEP (1 keeps the temporary directory).
 #
-# Adding a target (say alerthealer-postgres) takes three small case branches below: how to start
-# it (start_target), which load script it gets (lua_for) and how to count what it stored
-# (count_stored; "-" for a target that stores nothing checkable).
+#   alerthealer-postgres  the same on a throwaway PostgreSQL cluster on loopback (fsync on), a new
+#                       database per start: TARGETS="alertmanager bare alerthealer-sqlite alerthealer-postgres"
+# A target is three small case branches below: how to start it (start_target), which load script
+# it gets (lua_for) and how to count what it stored (count_stored; "-" for none checkable).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -51,6 +52,7 @@ stop_target() {
 }
 cleanup() {
   stop_target
+  stop_postgres
   if [ "$KEEP" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -89,8 +91,37 @@ start_target() {
         dotnet "$work/app/AlertHealer.dll" --demo --urls "http://127.0.0.1:$port" --contentRoot "$work/app") \
         >"$dir/service.log" 2>&1 &
       pid=$!; ready=/healthz ;;
+    alerthealer-postgres)
+      # The same, on a throwaway PostgreSQL cluster (fsync on) and a new database per start.
+      start_postgres
+      local database="bench_$RANDOM$RANDOM"
+      runuser -u postgres -- "$pgbin/createdb" -h "$pgdir" -p "$pgport" "$database"
+      echo "$database" >"$dir/database"
+      (cd "$dir" && exec env DOTNET_CLI_TELEMETRY_OPTOUT=1 ASPNETCORE_ENVIRONMENT=Production \
+        AlertHealer__Audit__Provider=Postgres \
+        AlertHealer__Audit__ConnectionString="Host=127.0.0.1;Port=$pgport;Database=$database;Username=postgres" \
+        dotnet "$work/app/AlertHealer.dll" --demo --urls "http://127.0.0.1:$port" --contentRoot "$work/app") \
+        >"$dir/service.log" 2>&1 &
+      pid=$!; ready=/readyz ;;
     *) echo "unknown target $name" >&2; exit 2 ;;
   esac
+}
+
+# One PostgreSQL cluster for the run, on loopback, run as the postgres user (never root).
+pgdir=""; pgport=""; pgbin=""
+start_postgres() {
+  [ -n "$pgdir" ] && return
+  pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n1)")
+  pgdir=$(mktemp -d /tmp/alerthealer-bench-pg-XXXXXX); chown postgres "$pgdir"
+  pgport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  runuser -u postgres -- "$pgbin/initdb" -D "$pgdir/data" --auth=trust -U postgres >"$work/initdb.log" 2>&1
+  runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -w -l "$pgdir/server.log" \
+    -o "-p $pgport -k $pgdir -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on" start >/dev/null
+}
+stop_postgres() {
+  [ -z "$pgdir" ] && return
+  runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$pgdir"
 }
 
 lua_for() {
@@ -106,6 +137,9 @@ count_stored() {
     alerthealer-sqlite)
       # webhook.lua's fingerprints start with thread (2 hex) + run (6 hex); with one thread, "00".
       sqlite3 -readonly "$2/alerthealer-demo.db" "SELECT COUNT(*) FROM inbox WHERE incident_key LIKE '00$3%';" ;;
+    alerthealer-postgres)
+      runuser -u postgres -- "$pgbin/psql" -h "$pgdir" -p "$pgport" -d "$(cat "$2/database")" -tAc \
+        "SELECT COUNT(*) FROM inbox WHERE incident_key LIKE '00$3%';" ;;
     *) echo - ;;
   esac
 }
