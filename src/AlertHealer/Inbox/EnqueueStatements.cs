@@ -8,10 +8,15 @@ namespace AlertHealer.Inbox;
 // delivery in it: preparing them for each alert cost more than running them.
 internal sealed class EnqueueStatements
 {
-    private static readonly ConditionalWeakTable<DbTransaction, EnqueueStatements> PerTransaction = new();
+    // Keyed by connection and checked against the transaction: Npgsql reuses one transaction
+    // object per pooled connector, so a transaction alone would hand out a closed connection's commands.
+    private static readonly ConditionalWeakTable<DbConnection, EnqueueStatements> PerConnection = new();
+
+    private readonly DbTransaction _tx;
 
     private EnqueueStatements(DbConnection c, DbTransaction tx)
     {
+        _tx = tx;
         // A new item, unless the incident was decided for good (then no row) or an item of it is
         // still open (then its duplicates count goes up, and the row says so).
         Store = c.Command(
@@ -34,6 +39,11 @@ internal sealed class EnqueueStatements
     public DbCommand CountOnDecision { get; }
 
     // The commands go with the connection when it closes at the end of the transaction.
-    public static EnqueueStatements For(DbConnection c, DbTransaction tx) =>
-        PerTransaction.GetValue(tx, t => new EnqueueStatements(c, t));
+    public static EnqueueStatements For(DbConnection c, DbTransaction tx)
+    {
+        if (PerConnection.TryGetValue(c, out var statements) && ReferenceEquals(statements._tx, tx)) return statements;
+        statements = new EnqueueStatements(c, tx);
+        PerConnection.AddOrUpdate(c, statements);
+        return statements;
+    }
 }

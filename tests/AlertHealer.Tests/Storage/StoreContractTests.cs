@@ -247,4 +247,22 @@ public sealed class StoreContractTests
         Assert.Empty(await store.CloseEscalationsAsync("whisker"));
         Assert.True((await store.GetPolicyAsync("whisker")).NeedsHuman);
     }
+
+    // Found by the PostgreSQL ingest benchmark: Npgsql reuses a transaction object on a pooled
+    // connection, and statements prepared for an earlier delivery's transaction were reused on a
+    // closed connection (every delivery after the first few answered 503).
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task DeliveriesOneAfterAnotherAreAllStored(string provider)
+    {
+        await using var app = await StartAsync(provider, s => s["AlertHealer:Inbox:WorkerEnabled"] = "false");
+
+        for (var i = 0; i < 40; i++)
+        {
+            using var response = await app.PostWebhookAsync(Fixtures.NewIncident($"{i:x16}"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(40, (await app.Services.GetRequiredService<IInboxStore>().StatsAsync()).Depth);
+    }
 }
