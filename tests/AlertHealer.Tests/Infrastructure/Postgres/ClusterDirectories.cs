@@ -79,9 +79,11 @@ internal static class ClusterDirectories
         if (parts.Length != 2 || !int.TryParse(parts[0], out var pid) || !long.TryParse(parts[1], out var ticks)) return false;
         try
         {
-            // The same pid with another start time is a new process that reused the number.
+            // The same pid with another start time is a new process that reused the number. Each
+            // process works out start times from its own reading of the boot time, which differs
+            // by milliseconds between processes: equal within a second is the same process.
             using var process = Process.GetProcessById(pid);
-            return ProcessStart(process) == ticks;
+            return Math.Abs(ProcessStart(process) - ticks) < TimeSpan.TicksPerSecond;
         }
         catch (ArgumentException) { return false; }
         catch (InvalidOperationException) { return false; }

@@ -49,6 +49,22 @@ public sealed class PostgresServerLifecycleTests
     }
 
     [Fact]
+    public async Task AClusterOfALiveTestProcessIsKeptWhenAnotherProcessReadItsStartTimeSlightlyOff()
+    {
+        await using var other = await PostgresServer.StartNewAsync();
+        var pid = Assert.NotNull(other.PostmasterPid);
+        // Another test run (a process of its own) wrote its start time; from here it reads a few ms off.
+        using var otherRun = Process.Start("sleep", "60");
+        ClusterDirectories.WriteOwner(other.Directory, otherRun.Id, otherRun.StartTime.ToUniversalTime().Ticks + 3 * TimeSpan.TicksPerMillisecond);
+
+        await using var next = await PostgresServer.StartNewAsync();
+
+        otherRun.Kill();
+        Assert.True(Directory.Exists(other.Directory));
+        Assert.True(IsRunning(pid));
+    }
+
+    [Fact]
     public async Task AWatchdogRemovesTheClusterOnceItsTestProcessIsKilled()
     {
         await using var server = await PostgresServer.StartNewAsync();
