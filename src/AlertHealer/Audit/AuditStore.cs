@@ -71,18 +71,19 @@ public sealed class AuditStore(IStoreDatabase db) : IAuditStore
             return items;
         }, ct);
 
-    public Task SetVerificationAsync(long id, string verification, string detail, CancellationToken ct = default) =>
+    // Only while pending: two replicas may verify the same restart, and only the first result counts.
+    public Task<bool> SetVerificationAsync(long id, string verification, string detail, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
         {
-            var current = await c.ScalarAsync("SELECT document FROM audit WHERE id = @id", tx, ("@id", id)) as string;
-            if (current is null) return 0;
+            var current = await c.ScalarAsync("SELECT document FROM audit WHERE id = @id AND verification = 'pending'", tx, ("@id", id)) as string;
+            if (current is null) return false;
             var entry = JsonSerializer.Deserialize<AuditEntry>(current, AuditRows.Json)! with
             {
                 Verification = verification,
                 VerificationDetail = detail,
             };
-            return await c.ExecuteAsync("UPDATE audit SET verification = @v, document = @doc WHERE id = @id", tx,
-                ("@v", verification), ("@doc", JsonSerializer.Serialize(entry, AuditRows.Json)), ("@id", id));
+            return await c.ExecuteAsync("UPDATE audit SET verification = @v, document = @doc WHERE id = @id AND verification = 'pending'", tx,
+                ("@v", verification), ("@doc", JsonSerializer.Serialize(entry, AuditRows.Json)), ("@id", id)) == 1;
         }, ct);
 
     public Task<int> CountAutomaticRestartsAsync(DateTimeOffset since, CancellationToken ct = default) =>

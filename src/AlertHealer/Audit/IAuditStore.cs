@@ -8,7 +8,8 @@ public interface IAuditStore
     // Restarts whose verification was not settled (the process stopped while verifying).
     Task<IReadOnlyList<AuditEntry>> PendingVerificationsAsync(CancellationToken ct = default);
 
-    Task SetVerificationAsync(long id, string verification, string detail, CancellationToken ct = default);
+    // Settles a pending verification; false if it was not pending (another replica settled it).
+    Task<bool> SetVerificationAsync(long id, string verification, string detail, CancellationToken ct = default);
 
     // Automatic restarts since a point in time: what the circuit breaker counts.
     Task<int> CountAutomaticRestartsAsync(DateTimeOffset since, CancellationToken ct = default);

@@ -23,9 +23,12 @@ public sealed class RestartVerifier(
     TimeProvider time,
     ILogger<RestartVerifier> logger) : IHostedService, IDisposable
 {
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan SweepGrace = TimeSpan.FromSeconds(10);
     private readonly CancellationTokenSource _stopping = new();
     private int _stopped;
     private readonly ConcurrentDictionary<long, Task> _running = new();
+    private Task _sweeping = Task.CompletedTask;
 
     public void Start(long auditId, Policy policy, PodAction deleted) =>
         _running.GetOrAdd(auditId, _ => Task.Run(() => VerifyAsync(auditId, policy, deleted)));
@@ -72,7 +75,11 @@ public sealed class RestartVerifier(
             : await CheckSignalAsync(policy, replacement);
         if (_stopping.IsCancellationRequested) return;
 
-        await audit.SetVerificationAsync(auditId, verification, detail);
+        if (!await audit.SetVerificationAsync(auditId, verification, detail))
+        {
+            logger.LogInformation("Verification of audit entry {AuditId} was already settled, by another replica", auditId);
+            return;
+        }
         metrics.Verified(policy.Name, verification);
         logger.LogInformation("Verification of audit entry {AuditId} for policy {Policy}: {Verification} ({Detail})", auditId, policy.Name, verification, detail);
         if (verification is Verifications.NotHealed or Verifications.Ineffective) await DidNotStickAsync(auditId, policy, verification, detail);
@@ -134,25 +141,54 @@ public sealed class RestartVerifier(
         if (after.NeedsHuman) await escalations.OnNeedsHumanAsync(policy, after.NeedsHumanReason ?? detail);
     }
 
-    // Verifications a stopped process left pending are resumed (or settled, past their deadline).
+    // Verifications a stopped process left pending are resumed (or settled, past their deadline),
+    // at start and then every SweepInterval: a replica that dies while verifying leaves its
+    // entries to the others. A restart gets SweepGrace first, for the replica that made it.
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        IReadOnlyList<AuditEntry> pending;
-        try { pending = await audit.PendingVerificationsAsync(cancellationToken); }
+        await ResumePendingAsync(TimeSpan.Zero, cancellationToken);
+        _sweeping = SweepAsync();
+    }
+
+    private async Task SweepAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(SweepInterval, time, _stopping.Token);
+                await ResumePendingAsync(SweepGrace, _stopping.Token);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested) { }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Looking for pending verifications failed; trying again");
+            }
+        }
+    }
+
+    private async Task ResumePendingAsync(TimeSpan grace, CancellationToken ct)
+    {
+        // Taken before the read: a verification that ends meanwhile is no longer pending.
+        var running = _running.Keys.ToHashSet();
+        try
+        {
+            var now = time.GetUtcNow();
+            foreach (var entry in await audit.PendingVerificationsAsync(ct))
+            {
+                if (running.Contains(entry.Id) || entry.Action is { } done && now - done.At < grace) continue;
+                if (entry.Action is not { } action || entry.Policy is not { } name || policies.Find(name) is not { } policy)
+                {
+                    await audit.SetVerificationAsync(entry.Id, Verifications.NotHealed, "the restart's policy or action is no longer known; not verified", ct);
+                    continue;
+                }
+                logger.LogInformation("Resuming verification of audit entry {AuditId} (pod {Pod})", entry.Id, action.Pod);
+                Start(entry.Id, policy, action);
+            }
+        }
         catch (Storage.StoreUnavailableException ex)
         {
-            logger.LogError("Pending verifications could not be read at start: {Error}", ex.Message);
-            return;
-        }
-        foreach (var entry in pending)
-        {
-            if (entry.Action is not { } action || entry.Policy is not { } name || policies.Find(name) is not { } policy)
-            {
-                await audit.SetVerificationAsync(entry.Id, Verifications.NotHealed, "the restart's policy or action is no longer known; not verified", cancellationToken);
-                continue;
-            }
-            logger.LogInformation("Resuming verification of audit entry {AuditId} (pod {Pod})", entry.Id, action.Pod);
-            Start(entry.Id, policy, action);
+            logger.LogError("Pending verifications could not be read: {Error}", ex.Message);
         }
     }
 
@@ -162,7 +198,7 @@ public sealed class RestartVerifier(
         if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
         try { await _stopping.CancelAsync(); }
         catch (ObjectDisposedException) { return; }
-        await Task.WhenAll(_running.Values).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll([.. _running.Values, _sweeping]).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     public void Dispose() => _stopping.Dispose();

@@ -142,6 +142,31 @@ public sealed class StoreContractTests
         Assert.Equal(1, await audit.CountAutomaticRestartsAsync(now.AddMinutes(-1)));
     }
 
+    // Two replicas may verify the same restart: the first result is kept, the other is refused.
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task AVerificationIsSettledOnceWhateverSettlesItSecond(string provider)
+    {
+        await using var app = await StartAsync(provider, s => s["AlertHealer:Inbox:WorkerEnabled"] = "false");
+        var audit = app.Services.GetRequiredService<IAuditStore>();
+        AuditEntry Restart() => new() { Time = app.Time.GetUtcNow(), Trigger = Triggers.Manual, Policy = "whisker", Outcome = Outcomes.Restarted, Verification = Verifications.Pending };
+        var first = await audit.AddAsync(Restart());
+        var raced = await audit.AddAsync(Restart());
+
+        Assert.True(await audit.SetVerificationAsync(first.Id, Verifications.Healed, "replacement Ready"));
+        Assert.False(await audit.SetVerificationAsync(first.Id, Verifications.NotHealed, "no replacement became Ready"));
+        Assert.False(await audit.SetVerificationAsync(raced.Id + 1000, Verifications.Healed, "no such entry"));
+        var results = await Task.WhenAll(
+            audit.SetVerificationAsync(raced.Id, Verifications.Healed, "seen by one replica"),
+            audit.SetVerificationAsync(raced.Id, Verifications.NotHealed, "seen by the other"));
+
+        var kept = (await audit.GetAsync(first.Id))!;
+        Assert.Equal((Verifications.Healed, "replacement Ready"), (kept.Verification, kept.VerificationDetail));
+        Assert.Single(results, written => written);
+        Assert.Equal(results[0] ? Verifications.Healed : Verifications.NotHealed, (await audit.GetAsync(raced.Id))!.Verification);
+        Assert.Empty(await audit.PendingVerificationsAsync());
+    }
+
     [Theory]
     [MemberData(nameof(Providers))]
     public async Task AuditFiltersWindowsAndCursorsAgree(string provider)
