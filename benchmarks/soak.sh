@@ -6,7 +6,7 @@
 #   benchmarks/soak.sh                                        # default seed, 300 s of faults
 #   ALERTHEALER_SOAK_SEED=7 ALERTHEALER_SOAK_SECONDS=900 benchmarks/soak.sh
 #
-# Environment: ALERTHEALER_SOAK_SEED (the suite's default seed), ALERTHEALER_SOAK_SECONDS (300),
+# Environment: STORE (Sqlite | Postgres), ALERTHEALER_SOAK_SEED (the suite's default seed), ALERTHEALER_SOAK_SECONDS (300),
 # OUT (a new directory under /tmp; keeps report.txt, events.log, samples.csv, test.log, the database),
 # INTERVAL (1, seconds between samples). Exits with the test's status: 0 when every invariant held.
 set -uo pipefail
@@ -14,6 +14,7 @@ set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export ALERTHEALER_SOAK_SECONDS=${ALERTHEALER_SOAK_SECONDS:-300}
 [ -n "${ALERTHEALER_SOAK_SEED:-}" ] && export ALERTHEALER_SOAK_SEED
+STORE=${STORE:-Sqlite}   # or Postgres: a throwaway PostgreSQL server of the run's own
 OUT=${OUT:-$(mktemp -d /tmp/alerthealer-soak-XXXXXX)}
 INTERVAL=${INTERVAL:-1}
 mkdir -p "$OUT"
@@ -25,8 +26,8 @@ rm -f "$status_file"
 echo "== building the tests"
 dotnet build "$root/tests/AlertHealer.Tests" -nologo -v quiet >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
 
-echo "== soak: seed ${ALERTHEALER_SOAK_SEED:-default}, ${ALERTHEALER_SOAK_SECONDS}s of faults; files in $OUT"
-dotnet test "$root/tests/AlertHealer.Tests" --no-build --filter "FullyQualifiedName~SeededSoakKeepsEveryInvariant" \
+echo "== soak on $STORE: seed ${ALERTHEALER_SOAK_SEED:-default}, ${ALERTHEALER_SOAK_SECONDS}s of faults; files in $OUT"
+dotnet test "$root/tests/AlertHealer.Tests" --no-build --filter "FullyQualifiedName~SeededSoakKeepsEveryInvariant&DisplayName~$STORE" \
   --logger "console;verbosity=normal" >"$OUT/test.log" 2>&1 &
 test_pid=$!
 trap 'kill "$test_pid" 2>/dev/null' INT TERM

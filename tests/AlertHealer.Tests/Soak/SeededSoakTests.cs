@@ -9,10 +9,12 @@ namespace AlertHealer.Tests.Soak;
 [Trait("Category", "Soak")]
 public sealed class SeededSoakTests(ITestOutputHelper output)
 {
-    [Fact]
-    public async Task SeededSoakKeepsEveryInvariant()
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("Postgres")]
+    public async Task SeededSoakKeepsEveryInvariant(string store)
     {
-        var settings = SoakSettings.FromEnvironment();
+        var settings = SoakSettings.FromEnvironment() with { Store = store };
         var report = await SoakRun.RunAsync(settings);
         output.WriteLine(report.Summary());
 

@@ -17,7 +17,8 @@ public static class SoakRun
         var random = new SeededRandom(settings.Seed);
         // The proxy draws from its own stream, so the driver's choices do not shift its faults.
         var plan = new FaultPlan(settings.Seed ^ 0x5eed, settings.CallTimeout) { Enabled = settings.Faults };
-        var store = SoakStores.Create(directory, settings);
+        var store = await SoakStores.CreateAsync(directory, settings);
+        await using var ownStore = store as IAsyncDisposable;
 
         await using var cluster = await SoakCluster.StartAsync(log);
         await using var proxy = await FaultProxy.StartAsync(cluster.Kube.BaseAddress, plan, log);

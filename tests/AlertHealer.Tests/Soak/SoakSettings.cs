@@ -12,6 +12,9 @@ public sealed record SoakSettings(int Seed, TimeSpan Drive, string? KeepDirector
     public const int DefaultSeed = 20261128;
     public static readonly TimeSpan DefaultDrive = TimeSpan.FromSeconds(60);
 
+    // "Sqlite" or "Postgres" (a throwaway PostgreSQL server of the run's own).
+    public string Store { get; init; } = "Sqlite";
+
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan Cooldown { get; init; } = TimeSpan.FromSeconds(2);

@@ -21,8 +21,12 @@ public interface ISoakStore
 
 public static class SoakStores
 {
-    // The store a run uses. SQLite today; a PostgreSQL store would be chosen here.
-    public static ISoakStore Create(string directory, SoakSettings settings) => new SqliteSoakStore(directory, settings.BusyTimeout);
+    // The store a run uses (SoakSettings.Store).
+    public static async Task<ISoakStore> CreateAsync(string directory, SoakSettings settings) => settings.Store switch
+    {
+        "Postgres" => await PostgresSoakStore.StartAsync(settings.BusyTimeout),
+        _ => new SqliteSoakStore(directory, settings.BusyTimeout),
+    };
 }
 
 public sealed class SqliteSoakStore(string directory, TimeSpan busyTimeout) : ISoakStore
