@@ -54,7 +54,7 @@ public sealed class TakeoverTests(ITestOutputHelper output)
         Assert.Single(await survivor.AuditAsync(), e => e.Outcome == Outcomes.Restarted);
         Assert.Equal(Fixtures.WedgedPod, restarted.Action!.Pod);
         Assert.Contains(restarted.Steps, s => s is { Name: "intent", Result: "resumed" });
-        Assert.Contains($"Took over 1 inbox items", survivor.Process.Output, StringComparison.Ordinal);
+        Assert.Contains("Took back 1 inbox items whose claim expired", survivor.Process.Output, StringComparison.Ordinal);
         await Replicas.EventuallyAsync(async () => await survivor.Reader.GetFromJsonAsync<AuditEntry>($"/audit/{restarted.Id}", Json.Options) is { Verification: Verifications.Healed } e ? e : null,
             TimeSpan.FromSeconds(30), "the restart was verified");
     }
