@@ -63,19 +63,15 @@ public sealed class Browser : IDisposable
     // Polls until the probe answers; re-rendered elements (stale references) are just retried.
     public T WaitFor<T>(Func<T?> probe, string what) where T : class
     {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
+        var wait = new OpenQA.Selenium.Support.UI.WebDriverWait(_driver, Patience) { PollingInterval = TimeSpan.FromMilliseconds(50) };
+        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException));
+        try
         {
-            try
-            {
-                if (probe() is { } found) return found;
-            }
-            catch (StaleElementReferenceException)
-            {
-            }
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"The page never showed {what}. Console: {string.Join(" | ", ConsoleMessages())}");
-            Thread.Sleep(50);
+            return wait.Until(_ => probe())!;
+        }
+        catch (WebDriverTimeoutException)
+        {
+            throw new TimeoutException($"The page never showed {what}. Console: {string.Join(" | ", ConsoleMessages())}");
         }
     }
 
