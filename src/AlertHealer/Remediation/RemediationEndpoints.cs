@@ -27,7 +27,9 @@ public static class RemediationEndpoints
         group.MapPost("/remediate", RemediateAsync).Validate<RemediateRequest>().RequireAuthorization(Roles.Remediate)
             .WithBodyLimit(l => l.RemediateBodyBytes)
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .Produces<RemediateResponse>(StatusCodes.Status502BadGateway);
+            .Produces<RemediateResponse>(StatusCodes.Status502BadGateway)
+            // The DELETE was sent but its answer lost: confirmed in the background.
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         group.MapPost("/simulate", SimulateAsync).Validate<AlertmanagerWebhook>().RequireAuthorization(Roles.Operator)
             .WithBodyLimit(l => l.SimulateBodyBytes);
         return app;
