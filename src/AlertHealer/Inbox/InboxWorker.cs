@@ -26,7 +26,6 @@ public sealed class InboxWorker(
         var lastReclaim = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
-            InboxItem? item = null;
             try
             {
                 if (!recovered)
@@ -42,7 +41,7 @@ public sealed class InboxWorker(
                     if (await inbox.ReclaimExpiredAsync(claims.Now(), claims.InHand, stoppingToken) is > 0 and var taken)
                         logger.LogWarning("Took back {Count} inbox items whose claim expired (a replica died, or a store fault stranded them)", taken);
                 }
-                item = await inbox.ClaimNextAsync(claims.Now(), stoppingToken);
+                var item = await inbox.ClaimNextAsync(claims.Now(), stoppingToken);
                 if (item is null)
                 {
                     await WaitForWorkAsync(stoppingToken);
