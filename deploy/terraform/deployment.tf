@@ -101,6 +101,15 @@ resource "kubernetes_deployment_v1" "alerthealer" {
               }
             }
           }
+          # Warnings about AlertHealer itself are Events about this pod.
+          env {
+            name = "POD_UID"
+            value_from {
+              field_ref {
+                field_path = "metadata.uid"
+              }
+            }
+          }
 
           security_context {
             allow_privilege_escalation = false

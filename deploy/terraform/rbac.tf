@@ -62,6 +62,14 @@ resource "kubernetes_role_v1" "alerthealer" {
     resources  = ["leases"]
     verbs      = ["get", "create", "update"]
   }
+
+  # A Warning Event about AlertHealer's own pod when one of its own paths is
+  # broken (a failed preflight, a silent detection path).
+  rule {
+    api_groups = ["events.k8s.io"]
+    resources  = ["events"]
+    verbs      = ["create"]
+  }
 }
 
 resource "kubernetes_role_binding_v1" "alerthealer" {

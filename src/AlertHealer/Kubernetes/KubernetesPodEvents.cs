@@ -85,7 +85,7 @@ public sealed class KubernetesPodEvents(
             Action = note.Action,
             Reason = note.Reason,
             Type = note.Type,
-            Regarding = new V1ObjectReference { ApiVersion = "v1", Kind = "Pod", NamespaceProperty = note.Namespace, Name = note.Pod, Uid = note.Uid },
+            Regarding = new V1ObjectReference { ApiVersion = "v1", Kind = "Pod", NamespaceProperty = note.Namespace, Name = note.Pod, Uid = note.Uid is { Length: > 0 } uid ? uid : null },
             Note = Truncate(note.Message, NoteLimit, "..."),
         };
     }
