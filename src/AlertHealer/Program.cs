@@ -9,6 +9,7 @@ using AlertHealer.Loki;
 using AlertHealer.Metrics;
 using AlertHealer.OpenApi;
 using AlertHealer.Policies;
+using AlertHealer.Release;
 using AlertHealer.Remediation;
 using AlertHealer.Security;
 using AlertHealer.Storage;
@@ -16,12 +17,14 @@ using AlertHealer.Tls;
 using AlertHealer.Ui;
 using AlertHealer.Webhooks;
 
+if (args is [VersionCommand.Flag]) return VersionCommand.Run(Console.Out);
 if (args is [CopyStore.Command, ..]) return await CopyStore.RunAsync(args, Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(ContentRoot.Options(DemoMode.Strip(args, out var demo)));
 builder.AddDemoMode(demo);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddGracefulShutdown();
+builder.AddBuildInfo();
 builder.AddApi();
 builder.AddEdgeProtection();
 builder.AddTls();

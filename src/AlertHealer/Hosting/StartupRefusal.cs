@@ -58,6 +58,7 @@ public static class StartupRefusal
     // The operator's part of a startup failure, or null for anything that is not theirs to fix.
     public static string? Reason(Exception ex) => ex switch
     {
+        Storage.SchemaTooNewException s => s.Message,
         OptionsValidationException o => string.Join("; ", o.Failures.Select(OneLine)),
         AggregateException { InnerExceptions.Count: > 0 } a when a.InnerExceptions.Select(Reason).ToList() is var reasons && reasons.All(r => r is not null) =>
             string.Join("; ", reasons),

@@ -12,6 +12,7 @@ public sealed class HealerMetrics
     private readonly Counter _dependencyErrors;
     private readonly Histogram _webhookDuration;
     private readonly Counter _eventsFailed;
+    private readonly Gauge _buildInfo;
 
     public HealerMetrics()
     {
@@ -33,6 +34,8 @@ public sealed class HealerMetrics
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 12) });
         _eventsFailed = factory.CreateCounter("alerthealer_events_failed_total",
             "Kubernetes Events that could not be written (the remediation went on), by reason.", "reason");
+        _buildInfo = factory.CreateGauge("alerthealer_build_info",
+            "1, labelled with the running build's version and commit and the store it uses.", "version", "revision", "store");
         InboxDepth = factory.CreateGauge("alerthealer_inbox_depth", "Alerts stored and not yet decided.");
         InboxOldest = factory.CreateGauge("alerthealer_inbox_oldest_pending_seconds", "Age of the oldest undecided alert.");
         BreakerOpen = factory.CreateGauge("alerthealer_breaker_open", "1 while the global circuit breaker is open.");
@@ -83,6 +86,8 @@ public sealed class HealerMetrics
     }
 
     public void EventFailed(string reason) => _eventsFailed.WithLabels(reason).Inc();
+
+    public void BuildInfo(string version, string revision, string store) => _buildInfo.WithLabels(version, revision, store).Set(1);
 
     public void WebhookHandled(TimeSpan elapsed) => _webhookDuration.Observe(elapsed.TotalSeconds);
 }

@@ -18,7 +18,7 @@ public static class OpenApiSetup
                 document.Info = new OpenApiInfo
                 {
                     Title = "AlertHealer",
-                    Version = DocumentName,
+                    Version = Release.BuildInfo.Version,
                     Description = "Heals Calico's wedged whisker-backend from Alertmanager alerts, behind guards, with an audit log.",
                 };
                 return Task.CompletedTask;

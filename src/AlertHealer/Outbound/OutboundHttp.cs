@@ -24,6 +24,7 @@ public static class OutboundHttp
             // The resilience pipeline's total timeout bounds every call, on the healer's clock.
             http.Timeout = Timeout.InfiniteTimeSpan;
         });
+        client.AddHttpMessageHandler(() => new UserAgentHandler());
         client.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
         client.AddStandardResilienceHandler().Configure((o, sp) =>
         {

@@ -51,7 +51,7 @@ public static class CopyStore
                 await target.ExecuteAsync($"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))", null);
             return 0;
         }
-        catch (Exception ex) when (ex is SqliteException or NpgsqlException or StoreUnavailableException)
+        catch (Exception ex) when (ex is SqliteException or NpgsqlException or StoreUnavailableException or SchemaTooNewException)
         {
             await error.WriteLineAsync($"AlertHealer {Command}: {ex.Message}");
             return 1;

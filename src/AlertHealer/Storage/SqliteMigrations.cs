@@ -88,6 +88,8 @@ public static class SqliteMigrations
         await using var read = connection.CreateCommand();
         read.CommandText = "PRAGMA user_version";
         var version = Convert.ToInt32(await read.ExecuteScalarAsync(ct));
+        // Rolled back past a migration: the columns and meanings of the later schema are unknown here.
+        if (version > Steps.Length) throw new SchemaTooNewException("SQLite", version, Steps.Length);
         for (var i = version; i < Steps.Length; i++)
         {
             await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);

@@ -39,11 +39,19 @@ public sealed class UiFiles
         using var stream = assembly.GetManifestResourceStream(resource)!;
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
-        var content = buffer.ToArray();
+        var content = Stamp(name, buffer.ToArray());
         // Unknown kinds would be served as something a browser might sniff; refuse at startup.
         if (!ContentTypes.TryGetValue(Path.GetExtension(name), out var type))
             throw new InvalidOperationException($"The page file '{name}' has no known content type.");
         var hash = Convert.ToHexStringLower(SHA256.HashData(content).AsSpan(0, 12));
         return new UiFile(name, type, content, new EntityTagHeaderValue($"\"{hash}\""));
     }
+
+    // The page's footer names the build; the placeholder is filled once, before the ETag is taken.
+    public const string VersionPlaceholder = "@VERSION@";
+
+    private static byte[] Stamp(string name, byte[] content) =>
+        name.EndsWith(".html", StringComparison.Ordinal)
+            ? System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(content).Replace(VersionPlaceholder, Release.BuildInfo.Version, StringComparison.Ordinal))
+            : content;
 }

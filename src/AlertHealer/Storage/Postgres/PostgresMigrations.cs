@@ -24,6 +24,8 @@ public static class PostgresMigrations
             "CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())", ct);
         await using var read = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM schema_version", connection, tx);
         var version = Convert.ToInt32(await read.ExecuteScalarAsync(ct));
+        // Rolled back past a migration: the columns and meanings of the later schema are unknown here.
+        if (version > Latest) throw new SchemaTooNewException("PostgreSQL", version, Latest);
         for (var step = version; step < Latest; step++)
         {
             await ExecuteAsync(connection, tx, PostgresSchema.Steps[step], ct);
