@@ -13,17 +13,30 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0@sha256:ea8bde36c11b6e7eec2656d0e59101d446
 WORKDIR /source
 
 # Restore in its own layer: it only reruns when a project or package
-# version changes, not on every source edit.
+# version changes, not on every source edit. Locked: exactly the packages
+# (and versions, and content hashes) of packages.lock.json, or the build fails;
+# NuGet's audit fails it too on a package with a published vulnerability.
 COPY Directory.Build.props Directory.Packages.props ./
-COPY src/AlertHealer/AlertHealer.csproj src/AlertHealer/
+COPY .config/dotnet-tools.json .config/
+COPY src/AlertHealer/AlertHealer.csproj src/AlertHealer/packages.lock.json src/AlertHealer/
 # ReadyToRun: the app and its packages are compiled ahead of time for the image's platform
 # (--use-current-runtime: the SDK runs as the target platform), so less is JIT-compiled at
 # start (benchmarks/README.md). Restore must know the runtime and fetch the compiler for it.
-RUN dotnet restore src/AlertHealer/AlertHealer.csproj --use-current-runtime -p:PublishReadyToRun=true
+RUN dotnet tool restore \
+ && dotnet restore src/AlertHealer/AlertHealer.csproj --locked-mode --use-current-runtime -p:PublishReadyToRun=true
 
+# The release: VERSION must be Directory.Build.props' own (the labels below cannot
+# disagree with --version); REVISION is the commit, as there is no .git in the context.
+ARG VERSION=1.0.0
+ARG REVISION=unknown
 COPY src/ src/
+RUN test "$(dotnet msbuild src/AlertHealer/AlertHealer.csproj -getProperty:Version)" = "$VERSION" \
+ || { echo "VERSION=$VERSION is not the version in Directory.Build.props"; exit 1; }
 RUN dotnet publish src/AlertHealer/AlertHealer.csproj -c Release -o /app --no-restore --use-current-runtime --self-contained false \
-    -p:PublishReadyToRun=true -p:UseAppHost=false
+    -p:PublishReadyToRun=true -p:UseAppHost=false -p:SourceRevisionId=$REVISION
+# The SBOM (CycloneDX, JSON) of the packages just restored, shipped beside the app.
+RUN dotnet tool run dotnet-CycloneDX src/AlertHealer/AlertHealer.csproj --disable-package-restore \
+    --output /app --filename sbom.cdx.json --output-format Json --set-name AlertHealer --set-version "$VERSION"
 
 # An empty data directory, copied into the final image owned by `app`, so a
 # plain `docker run -v <volume>:/var/lib/alerthealer` is writable too. The
@@ -36,6 +49,19 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled@sha256:48e51f2f6798897b
 WORKDIR /app
 COPY --from=build /app ./
 COPY --from=build --chown=1654:1654 /staging/data/ /var/lib/alerthealer/
+
+# OCI labels: which release this is (.woodpecker/release.yaml passes every argument).
+ARG VERSION=1.0.0
+ARG REVISION=unknown
+ARG CREATED
+ARG SOURCE=https://github.com/alerthealer/alerthealer
+ARG LICENSES=NOASSERTION
+LABEL org.opencontainers.image.title="AlertHealer" \
+      org.opencontainers.image.version="$VERSION" \
+      org.opencontainers.image.revision="$REVISION" \
+      org.opencontainers.image.created="$CREATED" \
+      org.opencontainers.image.source="$SOURCE" \
+      org.opencontainers.image.licenses="$LICENSES"
 
 # Numeric (APP_UID is 1654 in the base image) so that Kubernetes can verify
 # runAsNonRoot without a runAsUser of its own.

@@ -41,7 +41,30 @@ results=$(mktemp -d)
 export ALERTHEALER_TEST_LEDGER="$results/kubernetes-requests.jsonl"
 # Screenshots of the web page land here.
 export ALERTHEALER_ARTIFACTS="$results/artifacts"
-dotnet restore AlertHealer.sln --verbosity quiet || { echo "0 passed, 1 failed"; exit 1; }
+
+# npm audit of the test tools' packages (none of them ships in the image): a high or critical
+# advisory fails the run; an advisory endpoint that cannot be reached is said, not taken for a pass.
+for dir in tests/logql tests/hcl tests/openapi; do
+  [ -f "$dir/package-lock.json" ] || continue
+  if ! report=$(cd "$dir" && npm audit --omit=dev --audit-level=high --json 2>/dev/null); then
+    if grep -q '"vulnerabilities"' <<<"$report"; then
+      (cd "$dir" && npm audit --omit=dev); echo "npm audit: known vulnerabilities in $dir"; echo "0 passed, 1 failed"; exit 1
+    fi
+    echo "npm audit: WARNING: the advisory endpoint could not be reached; $dir was NOT checked for known vulnerabilities"
+  fi
+done
+
+# Locked: exactly the packages of the committed packages.lock.json files, or the restore fails.
+# Audited: a package with a published vulnerability fails it too (Directory.Build.props).
+restore_log="$results/restore.log"
+if ! { dotnet tool restore && dotnet restore AlertHealer.sln --locked-mode; } >"$restore_log" 2>&1; then
+  cat "$restore_log"; echo "restore failed (a changed lock file, or a vulnerable package: see above)"; echo "0 passed, 1 failed"; exit 1
+fi
+# NU1900: NuGet could not read the vulnerability data, so nothing was checked; say so.
+if grep -q NU1900 "$restore_log"; then
+  grep NU1900 "$restore_log" | sort -u
+  echo "NuGet audit: WARNING: the vulnerability source could not be reached; packages were NOT checked for known vulnerabilities"
+fi
 # Phase 1: every test; each fake API server appends what AlertHealer asked it for to the ledger.
 dotnet test AlertHealer.sln --no-restore --filter "Category!=LeastPrivilege" \
   --logger "trx;LogFileName=suite.trx" --results-directory "$results" --logger "console;verbosity=minimal"

@@ -54,7 +54,7 @@ resource "kubernetes_deployment_v1" "alerthealer" {
 
         container {
           name              = "alerthealer"
-          image             = var.image
+          image             = "${var.image}:${var.image_tag}"
           image_pull_policy = "IfNotPresent"
 
           port {

@@ -45,12 +45,24 @@ variable "api_server_cidrs" {
 # What runs
 
 variable "image" {
-  description = "AlertHealer container image pinned by digest, e.g. ghcr.io/alerthealer/alerthealer:0.1.0@sha256:<64 hex>."
+  description = "AlertHealer container image repository, without tag or digest (those are image_tag)."
   type        = string
+  default     = "ghcr.io/alerthealer/alerthealer"
 
   validation {
-    condition     = can(regex("@sha256:[0-9a-f]{64}$", var.image))
-    error_message = "image must be pinned by digest: <repository>[:tag]@sha256:<64 lowercase hex digits>."
+    condition     = !strcontains(var.image, "@") && !can(regex(":[^/]*$", var.image))
+    error_message = "image is the repository alone, e.g. ghcr.io/alerthealer/alerthealer; put the version (and digest) in image_tag."
+  }
+}
+
+variable "image_tag" {
+  description = "The AlertHealer release to run: its version, e.g. \"1.0.0\", or pinned by digest as \"1.0.0@sha256:<64 hex>\" (recommended: a digest never moves). The default is the release this module ships with."
+  type        = string
+  default     = "1.0.0"
+
+  validation {
+    condition     = can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?(@sha256:[0-9a-f]{64})?$", var.image_tag))
+    error_message = "image_tag must be a release version (1.0.0), optionally pinned by digest: 1.0.0@sha256:<64 lowercase hex digits>."
   }
 }
 
