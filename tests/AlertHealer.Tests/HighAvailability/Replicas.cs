@@ -76,12 +76,13 @@ public sealed class Replicas : IAsyncDisposable
         };
     }
 
-    public async Task<Replica> StartAsync(string identity, Action<Dictionary<string, string?>>? configure = null)
+    // dll: another build (the previous release), or null for this one.
+    public async Task<Replica> StartAsync(string identity, Action<Dictionary<string, string?>>? configure = null, string? dll = null)
     {
         var settings = Settings(identity);
         configure?.Invoke(settings);
         var workingDirectory = System.IO.Directory.CreateDirectory(Path.Combine(Directory, identity)).FullName;
-        var process = await AppProcess.StartAsync(settings, workingDirectory);
+        var process = await AppProcess.StartBuildAsync(dll ?? AppProcess.Dll, settings, workingDirectory);
         var replica = new Replica(identity, process);
         lock (_started) _started.Add(replica);
         return replica;

@@ -64,7 +64,7 @@ public sealed class AppProcess : IAsyncDisposable
     public static async Task<AppExit> RunToExitAsync(IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null,
         string? urls = "http://127.0.0.1:0", params string[] arguments)
     {
-        var (process, stdout, stderr) = Launch(environment, workingDirectory, urls, null, arguments);
+        var (process, stdout, stderr) = Launch(Dll, environment, workingDirectory, urls, null, arguments);
         using (process)
         {
             using var timeout = new CancellationTokenSource(Patience);
@@ -85,10 +85,15 @@ public sealed class AppProcess : IAsyncDisposable
     public static Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string?> environment, Action<string> onLine) =>
         StartAsync(environment, null, "http://127.0.0.1:0", onLine);
 
-    public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null,
+    public static Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null,
+        string? urls = "http://127.0.0.1:0", Action<string>? onLine = null) =>
+        StartBuildAsync(Dll, environment, workingDirectory, urls, onLine);
+
+    // Another build of AlertHealer (the previous release, say), started and awaited the same way.
+    public static async Task<AppProcess> StartBuildAsync(string dll, IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null,
         string? urls = "http://127.0.0.1:0", Action<string>? onLine = null)
     {
-        var (process, stdout, stderr) = Launch(environment, workingDirectory, urls, onLine);
+        var (process, stdout, stderr) = Launch(dll, environment, workingDirectory, urls, onLine);
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < Patience)
         {
@@ -113,7 +118,7 @@ public sealed class AppProcess : IAsyncDisposable
         throw new TimeoutException($"AlertHealer did not start within {Patience}:\n{string.Join('\n', stdout.Concat(stderr))}");
     }
 
-    private static (Process, ConcurrentQueue<string> Stdout, ConcurrentQueue<string> Stderr) Launch(
+    private static (Process, ConcurrentQueue<string> Stdout, ConcurrentQueue<string> Stderr) Launch(string dll,
         IReadOnlyDictionary<string, string?> environment, string? workingDirectory, string? urls, Action<string>? onLine, params string[] arguments)
     {
         // Through sh only to ignore SIGXFSZ (kept across exec): a file size limit set on the
@@ -123,9 +128,9 @@ public sealed class AppProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(dll)!,
         };
-        foreach (var argument in new[] { "-c", "trap '' XFSZ; exec dotnet \"$@\"", "sh", Dll }.Concat(arguments)) start.ArgumentList.Add(argument);
+        foreach (var argument in new[] { "-c", "trap '' XFSZ; exec dotnet \"$@\"", "sh", dll }.Concat(arguments)) start.ArgumentList.Add(argument);
         // Null: listen where the environment says (ASPNETCORE_URLS, ASPNETCORE_HTTP(S)_PORTS).
         if (urls is not null)
         {

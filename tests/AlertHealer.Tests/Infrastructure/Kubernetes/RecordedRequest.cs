@@ -16,6 +16,7 @@ namespace AlertHealer.Tests.Infrastructure.Kubernetes;
 /// <param name="LabelSelector">The labelSelector query parameter, if any.</param>
 /// <param name="Body">Request body text, or "".</param>
 /// <param name="StatusCode">HTTP status answered; 0 while the request is still being handled.</param>
+/// <param name="UserAgent">The client's User-Agent header, or "".</param>
 public sealed record RecordedRequest(
     string Method,
     string Path,
@@ -28,7 +29,8 @@ public sealed record RecordedRequest(
     string Name,
     string? LabelSelector,
     string Body,
-    int StatusCode)
+    int StatusCode,
+    string UserAgent = "")
 {
     /// <summary>True for API resource requests, false for non-resource URLs (/version, /api, /apis, ...).</summary>
     public bool IsResourceRequest => Resource.Length > 0;

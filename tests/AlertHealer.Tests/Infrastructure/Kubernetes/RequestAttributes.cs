@@ -16,7 +16,7 @@ internal static class RequestAttributes
         var selector = request.Query.TryGetValue("labelSelector", out var s) ? s.ToString() : null;
         var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
 
-        var nonResource = new RecordedRequest(method, path, query, method.ToLowerInvariant(), "", "", "", "", "", selector, body, 0);
+        var nonResource = new RecordedRequest(method, path, query, method.ToLowerInvariant(), "", "", "", "", "", selector, body, 0, request.Headers.UserAgent.ToString());
         int rest;
         string group;
         if (parts.Length >= 3 && parts[0] == "api")
