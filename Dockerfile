@@ -16,7 +16,7 @@ WORKDIR /source
 # version changes, not on every source edit. Locked: exactly the packages
 # (and versions, and content hashes) of packages.lock.json, or the build fails;
 # NuGet's audit fails it too on a package with a published vulnerability.
-COPY Directory.Build.props Directory.Packages.props ./
+COPY Directory.Build.props Directory.Packages.props nuget.config ./
 COPY .config/dotnet-tools.json .config/
 COPY src/AlertHealer/AlertHealer.csproj src/AlertHealer/packages.lock.json src/AlertHealer/
 # ReadyToRun: the app and its packages are compiled ahead of time for the image's platform
