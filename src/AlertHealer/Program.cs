@@ -1,6 +1,7 @@
 using AlertHealer.Alertmanager;
 using AlertHealer.Audit;
 using AlertHealer.Auth;
+using AlertHealer.Configuration;
 using AlertHealer.Demo;
 using AlertHealer.Health;
 using AlertHealer.Hosting;
@@ -17,8 +18,10 @@ using AlertHealer.Ui;
 using AlertHealer.Webhooks;
 
 if (args is [CopyStore.Command, ..]) return await CopyStore.RunAsync(args, Console.Out, Console.Error);
+if (args is [SettingsSchema.Command, ..]) return await SettingsSchema.RunAsync(args, Console.Out);
 
-var builder = WebApplication.CreateBuilder(ContentRoot.Options(DemoMode.Strip(args, out var demo)));
+var builder = WebApplication.CreateBuilder(ContentRoot.Options(DemoMode.Strip(CheckConfig.Strip(args, out var check), out var demo)));
+builder.AddCheckConfig(check);
 builder.AddDemoMode(demo);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddGracefulShutdown();
@@ -37,6 +40,7 @@ builder.AddOpenApiDocument();
 builder.AddUi();
 
 var app = builder.Build();
+if (check is not null) return await app.CheckConfigAsync(check, Console.Out, Console.Error);
 if (await app.RefusesToStartAsync()) return StartupRefusal.ExitCode;
 app.UseEdgeProtection();
 app.UseApi();

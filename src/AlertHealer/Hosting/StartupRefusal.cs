@@ -1,4 +1,5 @@
 using System.Reflection;
+using AlertHealer.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace AlertHealer.Hosting;
@@ -17,7 +18,8 @@ public static class StartupRefusal
     {
         try
         {
-            app.Services.GetService<IStartupValidator>()?.Validate();
+            Validate(app);
+            if (RenamedSettings.Warning(app.Configuration) is { } renamed) app.Logger.LogWarning("{Renamed}", renamed);
             return false;
         }
         catch (Exception ex) when (OwnsProcess && Reason(ex) is { } reason)
@@ -25,6 +27,15 @@ public static class StartupRefusal
             await RefuseAsync(app, reason);
             return true;
         }
+    }
+
+    // Everything a start checks before it starts anything; `check-config` runs exactly this.
+    // Keys and values first: options bound from a misspelt or unparsable setting would only
+    // give misleading failures (a policy dropped by the binder is "no policy").
+    public static void Validate(WebApplication app)
+    {
+        if (SettingsCheck.Problems(app.Configuration) is { Count: > 0 } problems) throw new InvalidSettingsException(problems);
+        app.Services.GetService<IStartupValidator>()?.Validate();
     }
 
     // app.Run(), except that a refusal found while starting is one line too.
@@ -56,13 +67,17 @@ public static class StartupRefusal
     }
 
     // The operator's part of a startup failure, or null for anything that is not theirs to fix.
-    public static string? Reason(Exception ex) => ex switch
+    public static string? Reason(Exception ex) => Problems(ex) is { } problems ? string.Join("; ", problems) : null;
+
+    // The same, one problem at a time (check-config prints one per line).
+    public static IReadOnlyList<string>? Problems(Exception ex) => ex switch
     {
-        OptionsValidationException o => string.Join("; ", o.Failures.Select(OneLine)),
-        AggregateException { InnerExceptions.Count: > 0 } a when a.InnerExceptions.Select(Reason).ToList() is var reasons && reasons.All(r => r is not null) =>
-            string.Join("; ", reasons),
+        InvalidSettingsException s => s.Problems.Select(OneLine).Distinct().ToList(),
+        OptionsValidationException o => o.Failures.Select(OneLine).Distinct().ToList(),
+        AggregateException { InnerExceptions.Count: > 0 } a when a.InnerExceptions.Select(Problems).ToList() is var lists && lists.All(l => l is not null) =>
+            lists.SelectMany(l => l!).Distinct().ToList(),
         InvalidOperationException { InnerException: not null } i when i.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
-            OneLine(i.Message),
+            [OneLine(i.Message)],
         _ => null,
     };
 
