@@ -42,6 +42,6 @@ COPY --from=build --chown=1654:1654 /staging/data/ /var/lib/alerthealer/
 USER $APP_UID
 EXPOSE 8080
 ENV ASPNETCORE_HTTP_PORTS=8080 \
-    AlertHealer__Audit__ConnectionString="Data Source=/var/lib/alerthealer/alerthealer.db"
+    AlertHealer__Store__ConnectionString="Data Source=/var/lib/alerthealer/alerthealer.db"
 VOLUME /var/lib/alerthealer
 ENTRYPOINT ["dotnet", "AlertHealer.dll"]

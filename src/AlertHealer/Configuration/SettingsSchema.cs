@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -29,7 +30,7 @@ public static class SettingsSchema
             ["type"] = "object",
             ["properties"] = new JsonObject { [SettingsCatalog.Root] = Node(SettingsCatalog.Tree) },
         };
-        return schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true }).ReplaceLineEndings("\n") + "\n";
+        return schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }).ReplaceLineEndings("\n") + "\n";
     }
 
     private static JsonObject Node(SettingNode node)
@@ -71,7 +72,7 @@ public static class SettingsSchema
             _ when target == typeof(double) || target == typeof(float) || target == typeof(decimal) => Typed(["number", "string"], @"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"),
             _ => Typed(["string"], null),
         };
-        schema["description"] = $"{SettingsCheck.Form(target)}{(nullable ? "; empty for none" : "")}";
+        if (target != typeof(string)) schema["description"] = $"{SettingsCheck.Form(target)}{(nullable ? "; empty for none" : "")}";
         return schema;
     }
 
