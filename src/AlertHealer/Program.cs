@@ -39,6 +39,7 @@ builder.AddAlertmanager();
 builder.AddOpenApiDocument();
 builder.AddUi();
 
+if (await builder.RefusesSettingsAsync(check)) return StartupRefusal.ExitCode;
 var app = builder.Build();
 if (check is not null) return await app.CheckConfigAsync(check, Console.Out, Console.Error);
 if (await app.RefusesToStartAsync()) return StartupRefusal.ExitCode;

@@ -81,9 +81,7 @@ public static class CheckConfig
         }
         if (problems.Count > 0)
         {
-            foreach (var problem in problems.Distinct()) await error.WriteLineAsync(problem);
-            var count = problems.Distinct().Count();
-            await error.WriteLineAsync($"{Command}: {count} {(count == 1 ? "problem" : "problems")}; AlertHealer would refuse to start");
+            await ReportAsync(problems, error);
             await app.DisposeAsync();
             return StartupRefusal.ExitCode;
         }
@@ -95,6 +93,13 @@ public static class CheckConfig
         await output.WriteLineAsync($"{Command}: the settings are valid; AlertHealer would start with {healer.Policies.Count} {(healer.Policies.Count == 1 ? "policy" : "policies")}");
         await app.DisposeAsync();
         return 0;
+    }
+
+    public static async Task ReportAsync(IEnumerable<string> problems, TextWriter error)
+    {
+        var distinct = problems.Distinct().ToList();
+        foreach (var problem in distinct) await error.WriteLineAsync(problem);
+        await error.WriteLineAsync($"{Command}: {distinct.Count} {(distinct.Count == 1 ? "problem" : "problems")}; AlertHealer would refuse to start");
     }
 
     private static string Summary(string name, PolicyOptions p, bool dryRun, bool lokiEnabled)

@@ -12,6 +12,30 @@ public static class StartupRefusal
     public const int ExitCode = 1;
     public const string Prefix = "AlertHealer cannot start: ";
 
+    // Keys and values are checked before the app is built: building already binds some options
+    // (Kestrel's limits), and a value that does not convert would crash it with a stack trace.
+    // check-config reports the problems itself. (A test host adds its settings only while
+    // building; RefusesToStartAsync checks them again.)
+    public static async Task<bool> RefusesSettingsAsync(this WebApplicationBuilder builder, CheckConfig.Request? check)
+    {
+        var problems = SettingsCheck.Problems(builder.Configuration);
+        if (check is not null)
+        {
+            // check-config: its own problems (a --file) and these, one per line.
+            if (check.Problems.Count + problems.Count == 0) return false;
+            await CheckConfig.ReportAsync(check.Problems.Concat(problems), Console.Error);
+            return true;
+        }
+        if (problems.Count == 0) return false;
+        if (!OwnsProcess) throw new InvalidSettingsException(problems);
+        var reason = OneLine(string.Join("; ", problems.Distinct()));
+        // No app to log with yet: a logger configured as the app's writes the same line.
+        using (var loggers = LoggerFactory.Create(l => l.AddConfiguration(builder.Configuration.GetSection("Logging")).AddConsole()))
+            loggers.CreateLogger("AlertHealer").LogCritical("{Refusal}", Prefix + reason);
+        await Console.Error.WriteLineAsync(Prefix + reason);
+        return true;
+    }
+
     // Runs every ValidateOnStart check before the endpoints are mapped, because mapping
     // already resolves services that need validated options.
     public static async Task<bool> RefusesToStartAsync(this WebApplication app)

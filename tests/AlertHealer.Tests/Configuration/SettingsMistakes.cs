@@ -63,7 +63,7 @@ public sealed record SettingsMistake(string Name, IReadOnlyDictionary<string, st
         Rejects("limit in scientific notation", "AlertHealer__Limits__MaxAlerts", "1e3", "AlertHealer:Limits:MaxAlerts: '1e3' is not a whole number"),
         Rejects("value on a section", Whisker + "Target", "calico-system/k8s-app=whisker", "AlertHealer:Policies:whisker:Target is a section of settings, not a value"),
         // What stays allowed.
-        new("keys in another case", new Dictionary<string, string?> { ["alerthealer__policies__WHISKER__cooldown"] = "00:20:00", ["ALERTHEALER__DRYRUN"] = "true" }, null,
+        new("keys in another case", new Dictionary<string, string?> { ["alerthealer__policies__whisker__COOLDOWN"] = "00:20:00", ["ALERTHEALER__DRYRUN"] = "true" }, null,
             "policy whisker: DryRun (AlertHealer:DryRun)"),
         new(".NET and ASP.NET Core settings", new Dictionary<string, string?>
         {
