@@ -67,7 +67,7 @@ public sealed record SettingsMistake(string Name, IReadOnlyDictionary<string, st
             "policy whisker: DryRun (AlertHealer:DryRun)"),
         new(".NET and ASP.NET Core settings", new Dictionary<string, string?>
         {
-            ["Logging__LogLevel__Microsoft"] = "Warning",
+            ["Logging__LogLevel__Npgsql"] = "Error",
             ["AllowedHosts"] = "localhost;127.0.0.1",
             ["Kestrel__Limits__MaxConcurrentConnections"] = "100",
             ["DOTNET_gcServer"] = "0",

@@ -129,9 +129,9 @@ public sealed class SettingsSchemaTests
         return types switch
         {
             _ when types.Contains("boolean") => ["true", "false"],
-            _ when types.Contains("integer") => ["7"],
+            _ when types.Contains("integer") => ["7", "9"],
             _ when types.Contains("number") => ["7.5"],
-            _ when pattern.Contains(':', StringComparison.Ordinal) => ["00:00:07"],
+            _ when pattern.Contains(':', StringComparison.Ordinal) => ["00:00:07", "00:00:09"],
             _ => ["sample-7"],
         };
     }
