@@ -68,6 +68,6 @@ LABEL org.opencontainers.image.title="AlertHealer" \
 USER $APP_UID
 EXPOSE 8080
 ENV ASPNETCORE_HTTP_PORTS=8080 \
-    AlertHealer__Audit__ConnectionString="Data Source=/var/lib/alerthealer/alerthealer.db"
+    AlertHealer__Store__ConnectionString="Data Source=/var/lib/alerthealer/alerthealer.db"
 VOLUME /var/lib/alerthealer
 ENTRYPOINT ["dotnet", "AlertHealer.dll"]

@@ -98,8 +98,8 @@ start_target() {
       runuser -u postgres -- "$pgbin/createdb" -h "$pgdir" -p "$pgport" "$database"
       echo "$database" >"$dir/database"
       (cd "$dir" && exec env DOTNET_CLI_TELEMETRY_OPTOUT=1 ASPNETCORE_ENVIRONMENT=Production \
-        AlertHealer__Audit__Provider=Postgres \
-        AlertHealer__Audit__ConnectionString="Host=127.0.0.1;Port=$pgport;Database=$database;Username=postgres" \
+        AlertHealer__Store__Provider=Postgres \
+        AlertHealer__Store__ConnectionString="Host=127.0.0.1;Port=$pgport;Database=$database;Username=postgres" \
         dotnet "$work/app/AlertHealer.dll" --demo --urls "http://127.0.0.1:$port" --contentRoot "$work/app") \
         >"$dir/service.log" 2>&1 &
       pid=$!; ready=/readyz ;;

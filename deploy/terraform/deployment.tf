@@ -74,7 +74,7 @@ resource "kubernetes_deployment_v1" "alerthealer" {
           dynamic "env" {
             for_each = local.sqlite ? [] : [1]
             content {
-              name = "AlertHealer__Audit__ConnectionString"
+              name = "AlertHealer__Store__ConnectionString"
               value_from {
                 secret_key_ref {
                   name = var.postgres_connection_secret

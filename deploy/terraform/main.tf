@@ -36,11 +36,11 @@ locals {
     AlertHealer__Policies__whisker__Target__Namespace     = var.calico_namespace
   }
   sqlite_env = {
-    AlertHealer__Audit__ConnectionString = "Data Source=${local.data_dir}/alerthealer.db"
+    AlertHealer__Store__ConnectionString = "Data Source=${local.data_dir}/alerthealer.db"
   }
   # The store setting of the PostgreSQL provider.
   postgres_env = {
-    AlertHealer__Audit__Provider = "Postgres"
+    AlertHealer__Store__Provider = "Postgres"
   }
   env = merge(local.base_env, local.sqlite ? local.sqlite_env : local.postgres_env, var.extra_env)
 }

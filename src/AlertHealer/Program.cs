@@ -1,6 +1,7 @@
 using AlertHealer.Alertmanager;
 using AlertHealer.Audit;
 using AlertHealer.Auth;
+using AlertHealer.Configuration;
 using AlertHealer.Demo;
 using AlertHealer.Health;
 using AlertHealer.Hosting;
@@ -19,8 +20,10 @@ using AlertHealer.Webhooks;
 
 if (args is [VersionCommand.Flag]) return VersionCommand.Run(Console.Out);
 if (args is [CopyStore.Command, ..]) return await CopyStore.RunAsync(args, Console.Out, Console.Error);
+if (args is [SettingsSchema.Command, ..]) return await SettingsSchema.RunAsync(args, Console.Out);
 
-var builder = WebApplication.CreateBuilder(ContentRoot.Options(DemoMode.Strip(args, out var demo)));
+var builder = WebApplication.CreateBuilder(ContentRoot.Options(DemoMode.Strip(CheckConfig.Strip(args, out var check), out var demo)));
+builder.AddCheckConfig(check);
 builder.AddDemoMode(demo);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddGracefulShutdown();
@@ -39,7 +42,9 @@ builder.AddAlertmanager();
 builder.AddOpenApiDocument();
 builder.AddUi();
 
+if (await builder.RefusesSettingsAsync(check)) return StartupRefusal.ExitCode;
 var app = builder.Build();
+if (check is not null) return await app.CheckConfigAsync(check, Console.Out, Console.Error);
 if (await app.RefusesToStartAsync()) return StartupRefusal.ExitCode;
 app.UseEdgeProtection();
 app.UseApi();

@@ -2,7 +2,7 @@ namespace AlertHealer.Audit;
 
 public sealed class RetentionOptions
 {
-    public const string Section = "AlertHealer:Audit";
+    public const string Section = "AlertHealer:Store";
 
     // Audit entries (and the incidents they decided) older than this are deleted.
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(90);

@@ -28,7 +28,7 @@ public static class DemoMode
             InitialData = new Dictionary<string, string?>
             {
                 ["AlertHealer:Kubernetes:Mode"] = "Simulated",
-                ["AlertHealer:Audit:ConnectionString"] = "Data Source=alerthealer-demo.db",
+                ["AlertHealer:Store:ConnectionString"] = "Data Source=alerthealer-demo.db",
                 ["AlertHealer:Auth:WebhookToken"] = WebhookToken,
                 ["AlertHealer:Auth:OperatorToken"] = OperatorToken,
                 ["AlertHealer:Auth:ReaderToken"] = ReaderToken,

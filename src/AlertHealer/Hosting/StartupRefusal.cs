@@ -1,4 +1,5 @@
 using System.Reflection;
+using AlertHealer.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace AlertHealer.Hosting;
@@ -11,13 +12,38 @@ public static class StartupRefusal
     public const int ExitCode = 1;
     public const string Prefix = "AlertHealer cannot start: ";
 
+    // Keys and values are checked before the app is built: building already binds some options
+    // (Kestrel's limits), and a value that does not convert would crash it with a stack trace.
+    // check-config reports the problems itself. (A test host adds its settings only while
+    // building; RefusesToStartAsync checks them again.)
+    public static async Task<bool> RefusesSettingsAsync(this WebApplicationBuilder builder, CheckConfig.Request? check)
+    {
+        var problems = SettingsCheck.Problems(builder.Configuration);
+        if (check is not null)
+        {
+            // check-config: its own problems (a --file) and these, one per line.
+            if (check.Problems.Count + problems.Count == 0) return false;
+            await CheckConfig.ReportAsync(check.Problems.Concat(problems), Console.Error);
+            return true;
+        }
+        if (problems.Count == 0) return false;
+        if (!OwnsProcess) throw new InvalidSettingsException(problems);
+        var reason = OneLine(string.Join("; ", problems.Distinct()));
+        // No app to log with yet: a logger configured as the app's writes the same line.
+        using (var loggers = LoggerFactory.Create(l => l.AddConfiguration(builder.Configuration.GetSection("Logging")).AddConsole()))
+            loggers.CreateLogger("AlertHealer").LogCritical("{Refusal}", Prefix + reason);
+        await Console.Error.WriteLineAsync(Prefix + reason);
+        return true;
+    }
+
     // Runs every ValidateOnStart check before the endpoints are mapped, because mapping
     // already resolves services that need validated options.
     public static async Task<bool> RefusesToStartAsync(this WebApplication app)
     {
         try
         {
-            app.Services.GetService<IStartupValidator>()?.Validate();
+            Validate(app);
+            if (RenamedSettings.Warning(app.Configuration) is { } renamed) app.Logger.LogWarning("{Renamed}", renamed);
             return false;
         }
         catch (Exception ex) when (OwnsProcess && Reason(ex) is { } reason)
@@ -25,6 +51,15 @@ public static class StartupRefusal
             await RefuseAsync(app, reason);
             return true;
         }
+    }
+
+    // Everything a start checks before it starts anything; `check-config` runs exactly this.
+    // Keys and values first: options bound from a misspelt or unparsable setting would only
+    // give misleading failures (a policy dropped by the binder is "no policy").
+    public static void Validate(WebApplication app)
+    {
+        if (SettingsCheck.Problems(app.Configuration) is { Count: > 0 } problems) throw new InvalidSettingsException(problems);
+        app.Services.GetService<IStartupValidator>()?.Validate();
     }
 
     // app.Run(), except that a refusal found while starting is one line too.
@@ -56,14 +91,18 @@ public static class StartupRefusal
     }
 
     // The operator's part of a startup failure, or null for anything that is not theirs to fix.
-    public static string? Reason(Exception ex) => ex switch
+    public static string? Reason(Exception ex) => Problems(ex) is { } problems ? string.Join("; ", problems) : null;
+
+    // The same, one problem at a time (check-config prints one per line).
+    public static IReadOnlyList<string>? Problems(Exception ex) => ex switch
     {
-        Storage.SchemaTooNewException s => s.Message,
-        OptionsValidationException o => string.Join("; ", o.Failures.Select(OneLine)),
-        AggregateException { InnerExceptions.Count: > 0 } a when a.InnerExceptions.Select(Reason).ToList() is var reasons && reasons.All(r => r is not null) =>
-            string.Join("; ", reasons),
+        Storage.SchemaTooNewException s => [OneLine(s.Message)],
+        InvalidSettingsException s => s.Problems.Select(OneLine).Distinct().ToList(),
+        OptionsValidationException o => o.Failures.Select(OneLine).Distinct().ToList(),
+        AggregateException { InnerExceptions.Count: > 0 } a when a.InnerExceptions.Select(Problems).ToList() is var lists && lists.All(l => l is not null) =>
+            lists.SelectMany(l => l!).Distinct().ToList(),
         InvalidOperationException { InnerException: not null } i when i.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
-            OneLine(i.Message),
+            [OneLine(i.Message)],
         _ => null,
     };
 

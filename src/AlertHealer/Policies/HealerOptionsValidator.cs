@@ -27,7 +27,24 @@ public sealed partial class HealerOptionsValidator(IHostEnvironment environment)
             if (p.MaxAttempts is < 1 or > 100) errors.Add($"{key}:MaxAttempts must be between 1 and 100");
             if (p.VerifyTimeout <= TimeSpan.Zero) errors.Add($"{key}:VerifyTimeout must be positive");
         }
+        Overlaps(errors, options);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    // Two policies whose Match labels never disagree both match an alert carrying all their
+    // labels; only the first by name would ever act on it, silently.
+    private static void Overlaps(List<string> errors, HealerOptions options)
+    {
+        var policies = options.Policies.Where(p => p.Value.Match.Count > 0).OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        for (var i = 0; i < policies.Count; i++)
+        for (var j = i + 1; j < policies.Count; j++)
+        {
+            var (a, b) = (policies[i], policies[j]);
+            if (a.Value.Match.Any(m => b.Value.Match.TryGetValue(m.Key, out var v) && v != m.Value)) continue;
+            var labels = a.Value.Match.Concat(b.Value.Match).DistinctBy(m => m.Key).OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key}={m.Value}");
+            errors.Add($"{HealerOptions.Section}:Policies:{b.Key}:Match and {HealerOptions.Section}:Policies:{a.Key}:Match both match an alert with {string.Join(", ", labels)}; " +
+                "give each policy a label value the other does not accept");
+        }
     }
 
     // The shipped policy lives in appsettings.json: say so when the content root has none.

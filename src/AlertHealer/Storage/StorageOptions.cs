@@ -2,7 +2,7 @@ namespace AlertHealer.Storage;
 
 public sealed class StorageOptions
 {
-    public const string Section = "AlertHealer:Audit";
+    public const string Section = "AlertHealer:Store";
 
     // Sqlite: one file, one replica (the default). Postgres: a database several replicas share.
     public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;

@@ -1,4 +1,5 @@
 using AlertHealer.Audit;
+using AlertHealer.Configuration;
 using AlertHealer.Inbox;
 using AlertHealer.Policies;
 using AlertHealer.Storage.Postgres;
@@ -12,7 +13,7 @@ public static class StorageSetup
     {
         var services = builder.Services;
         services.AddOptions<StorageOptions>()
-            .Bind(builder.Configuration.GetSection(StorageOptions.Section))
+            .BindSection(builder.Configuration, StorageOptions.Section)
             .PostConfigure(ReadConnectionStringFile)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();

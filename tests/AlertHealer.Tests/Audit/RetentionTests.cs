@@ -24,9 +24,9 @@ public sealed class RetentionTests
     {
         await using var app = await TestApp.StartAsync(s =>
         {
-            s["AlertHealer:Audit:Retention"] = "02:00:00";
-            s["AlertHealer:Audit:InboxKeepDone"] = "00:30:00";
-            s["AlertHealer:Audit:PruneInterval"] = "00:30:00";
+            s["AlertHealer:Store:Retention"] = "02:00:00";
+            s["AlertHealer:Store:InboxKeepDone"] = "00:30:00";
+            s["AlertHealer:Store:PruneInterval"] = "00:30:00";
         });
         var retention = app.Services.GetRequiredService<AuditRetention>();
         var peak = 0L;
@@ -58,7 +58,7 @@ public sealed class RetentionTests
     [Fact]
     public async Task PruningKeepsTheIncidentsItHasNotReachedSoResendsStayDuplicates()
     {
-        await using var app = (await TestApp.StartAsync(s => s["AlertHealer:Audit:Retention"] = "01:00:00")).WithCalicoSystem();
+        await using var app = (await TestApp.StartAsync(s => s["AlertHealer:Store:Retention"] = "01:00:00")).WithCalicoSystem();
         await app.PostWebhookAsync(Fixtures.Firing);
         await app.WaitForOutcomeAsync(Outcomes.Restarted);
 
@@ -72,8 +72,8 @@ public sealed class RetentionTests
     }
 
     [Theory]
-    [InlineData("AlertHealer:Audit:Retention", "00:10:00")]
-    [InlineData("AlertHealer:Audit:PruneBatch", "0")]
+    [InlineData("AlertHealer:Store:Retention", "00:10:00")]
+    [InlineData("AlertHealer:Store:PruneBatch", "0")]
     public async Task BadRetentionSettingStopsStartupNamingTheKey(string key, string value)
     {
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.StartAsync(s => s[key] = value));

@@ -67,7 +67,7 @@ public class DeploymentTests
         Assert.Equal("/var/run/secrets/alerthealer/webhook-token", Env("AlertHealer__Auth__WebhookTokenFile"));
         Assert.Equal("/var/run/secrets/alerthealer/operator-token", Env("AlertHealer__Auth__OperatorTokenFile"));
         Assert.Equal("/var/run/secrets/alerthealer/reader-token", Env("AlertHealer__Auth__ReaderTokenFile"));
-        Assert.Equal("Data Source=/var/lib/alerthealer/alerthealer.db", Env("AlertHealer__Audit__ConnectionString"));
+        Assert.Equal("Data Source=/var/lib/alerthealer/alerthealer.db", Env("AlertHealer__Store__ConnectionString"));
     }
 
     [Fact]

@@ -93,7 +93,7 @@ public class DockerfileTests
         Assert.Contains(Docker.FinalStage, i => i.Keyword == "EXPOSE" && i.Arguments.Split(' ').Contains("8080"));
         var env = string.Join(" ", Docker.FinalStage.Where(i => i.Keyword == "ENV").Select(i => i.Arguments));
         Assert.Contains("ASPNETCORE_HTTP_PORTS=8080", env, StringComparison.Ordinal);
-        Assert.Contains("AlertHealer__Audit__ConnectionString=\"Data Source=/var/lib/alerthealer/alerthealer.db\"", env, StringComparison.Ordinal);
+        Assert.Contains("AlertHealer__Store__ConnectionString=\"Data Source=/var/lib/alerthealer/alerthealer.db\"", env, StringComparison.Ordinal);
     }
 
     [Fact]

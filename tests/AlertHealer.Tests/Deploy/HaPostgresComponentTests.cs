@@ -65,12 +65,12 @@ public sealed class HaPostgresComponentTests
     public void TheProviderIsPostgresWithTheConnectionStringReadFromTheMountedSecret()
     {
         var env = Container.Env.ToDictionary(e => e.Name, e => e.Value);
-        var file = env["AlertHealer__Audit__ConnectionStringFile"];
+        var file = env["AlertHealer__Store__ConnectionStringFile"];
         var mount = Assert.Single(Container.VolumeMounts, m => m.MountPath == Path.GetDirectoryName(file));
         var secret = Assert.Single(Pod.Volumes, v => v.Name == mount.Name).Secret;
 
-        Assert.Equal("Postgres", env["AlertHealer__Audit__Provider"]);
-        Assert.False(env.ContainsKey("AlertHealer__Audit__ConnectionString"));
+        Assert.Equal("Postgres", env["AlertHealer__Store__Provider"]);
+        Assert.False(env.ContainsKey("AlertHealer__Store__ConnectionString"));
         Assert.True(mount.ReadOnlyProperty);
         Assert.Equal("alerthealer-db", secret.SecretName);
         Assert.Equal(Convert.ToInt32("440", 8), secret.DefaultMode);

@@ -54,7 +54,7 @@ public sealed class AppProcess : IAsyncDisposable
     public static Dictionary<string, string?> Settings(string directory) => new()
     {
         ["AlertHealer__Kubernetes__Mode"] = "Simulated",
-        ["AlertHealer__Audit__ConnectionString"] = $"Data Source={Path.Combine(directory, "alerthealer.db")}",
+        ["AlertHealer__Store__ConnectionString"] = $"Data Source={Path.Combine(directory, "alerthealer.db")}",
         ["AlertHealer__Auth__WebhookToken"] = TestApp.WebhookToken,
         ["AlertHealer__Auth__OperatorToken"] = TestApp.OperatorToken,
         ["AlertHealer__Auth__ReaderToken"] = TestApp.ReaderToken,

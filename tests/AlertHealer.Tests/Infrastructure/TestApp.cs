@@ -66,7 +66,7 @@ public sealed class TestApp : IAsyncDisposable
         {
             ["AlertHealer:Kubernetes:Mode"] = "Kubeconfig",
             ["AlertHealer:Kubernetes:Kubeconfig"] = kube.WriteKubeconfig(directory),
-            ["AlertHealer:Audit:ConnectionString"] = $"Data Source={Path.Combine(directory, "alerthealer.db")}",
+            ["AlertHealer:Store:ConnectionString"] = $"Data Source={Path.Combine(directory, "alerthealer.db")}",
             ["AlertHealer:Auth:WebhookToken"] = WebhookToken,
             ["AlertHealer:Auth:OperatorToken"] = OperatorToken,
             ["AlertHealer:Auth:ReaderToken"] = ReaderToken,
@@ -74,8 +74,8 @@ public sealed class TestApp : IAsyncDisposable
         if (provider == "Postgres")
         {
             // One database per app directory, so a restart on the same directory finds its store.
-            settings["AlertHealer:Audit:Provider"] = "Postgres";
-            settings["AlertHealer:Audit:ConnectionString"] = await PostgresDatabaseFor(directory);
+            settings["AlertHealer:Store:Provider"] = "Postgres";
+            settings["AlertHealer:Store:ConnectionString"] = await PostgresDatabaseFor(directory);
         }
         configure?.Invoke(settings);
         var factory = new AlertHealerFactory(settings, time, logs);

@@ -45,7 +45,7 @@ public sealed class FaultTests
     [Fact]
     public async Task StoreThatCannotWriteAnswers503SoAlertmanagerRetries()
     {
-        await using var app = (await TestApp.StartAsync(s => s["AlertHealer:Audit:BusyTimeout"] = "00:00:00.200")).WithCalicoSystem();
+        await using var app = (await TestApp.StartAsync(s => s["AlertHealer:Store:BusyTimeout"] = "00:00:00.200")).WithCalicoSystem();
         await using (var holder = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=false"))
         {
             await holder.OpenAsync();

@@ -22,9 +22,9 @@ public sealed class PostgresSoakStore : ISoakStore, IAsyncDisposable
 
     public IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        ["AlertHealer__Audit__Provider"] = "Postgres",
-        ["AlertHealer__Audit__ConnectionString"] = _connectionString,
-        ["AlertHealer__Audit__BusyTimeout"] = _busyTimeout.ToString("c"),
+        ["AlertHealer__Store__Provider"] = "Postgres",
+        ["AlertHealer__Store__ConnectionString"] = _connectionString,
+        ["AlertHealer__Store__BusyTimeout"] = _busyTimeout.ToString("c"),
     };
 
     public string Describe() => $"PostgreSQL on port {_server.Port}";

@@ -35,8 +35,8 @@ public sealed class SqliteSoakStore(string directory, TimeSpan busyTimeout) : IS
 
     public IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        ["AlertHealer__Audit__ConnectionString"] = $"Data Source={DatabasePath}",
-        ["AlertHealer__Audit__BusyTimeout"] = busyTimeout.ToString("c"),
+        ["AlertHealer__Store__ConnectionString"] = $"Data Source={DatabasePath}",
+        ["AlertHealer__Store__BusyTimeout"] = busyTimeout.ToString("c"),
     };
 
     public string Describe() => $"SQLite {DatabasePath}";

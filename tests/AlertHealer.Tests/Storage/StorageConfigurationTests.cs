@@ -4,7 +4,7 @@ using Npgsql;
 
 namespace AlertHealer.Tests.Storage;
 
-// AlertHealer:Audit:Provider, ConnectionString and ConnectionStringFile, refused on the real process.
+// AlertHealer:Store:Provider, ConnectionString and ConnectionStringFile, refused on the real process.
 public sealed class StorageConfigurationTests
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("alerthealer-storage-").FullName;
@@ -12,20 +12,20 @@ public sealed class StorageConfigurationTests
     [Fact]
     public async Task PostgresWithASqliteConnectionStringIsRefusedNamingTheKey()
     {
-        var (exitCode, output) = await RunAsync(("AlertHealer__Audit__Provider", "Postgres"));
+        var (exitCode, output) = await RunAsync(("AlertHealer__Store__Provider", "Postgres"));
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("AlertHealer:Audit:ConnectionString must be an Npgsql connection string", output);
+        Assert.Contains("AlertHealer:Store:ConnectionString must be an Npgsql connection string", output);
         Assert.Contains("this looks like a SQLite one", output);
     }
 
     [Fact]
     public async Task AnUnknownProviderIsRefusedNamingTheKey()
     {
-        var (exitCode, output) = await RunAsync(("AlertHealer__Audit__Provider", "Oracle"));
+        var (exitCode, output) = await RunAsync(("AlertHealer__Store__Provider", "Oracle"));
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("AlertHealer:Audit:Provider", output);
+        Assert.Contains("AlertHealer:Store:Provider", output);
     }
 
     [Theory]
@@ -37,10 +37,10 @@ public sealed class StorageConfigurationTests
         var file = Path.Combine(_directory, "connection-string");
         if (content is not null) await File.WriteAllTextAsync(file, content);
 
-        var (exitCode, output) = await RunAsync(("AlertHealer__Audit__Provider", "Postgres"), ("AlertHealer__Audit__ConnectionStringFile", file));
+        var (exitCode, output) = await RunAsync(("AlertHealer__Store__Provider", "Postgres"), ("AlertHealer__Store__ConnectionStringFile", file));
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains($"AlertHealer:Audit:ConnectionStringFile: {file} {problem}", output);
+        Assert.Contains($"AlertHealer:Store:ConnectionStringFile: {file} {problem}", output);
     }
 
     [Fact]
@@ -51,9 +51,9 @@ public sealed class StorageConfigurationTests
         var file = Path.Combine(_directory, "connection-string");
         await File.WriteAllTextAsync(file, connectionString + "\n");
         var environment = AppProcess.Settings(_directory);
-        environment["AlertHealer__Audit__Provider"] = "Postgres";
-        environment["AlertHealer__Audit__ConnectionString"] = null;
-        environment["AlertHealer__Audit__ConnectionStringFile"] = file;
+        environment["AlertHealer__Store__Provider"] = "Postgres";
+        environment["AlertHealer__Store__ConnectionString"] = null;
+        environment["AlertHealer__Store__ConnectionStringFile"] = file;
 
         await using var app = await AppProcess.StartAsync(environment);
         using var http = new HttpClient { BaseAddress = app.Address("http") };
@@ -71,7 +71,7 @@ public sealed class StorageConfigurationTests
         var database = Path.Combine(_directory, "from-the-file.db");
         await File.WriteAllTextAsync(file, $"Data Source={database}\n");
 
-        await using var app = await TestApp.StartAsync(s => s["AlertHealer:Audit:ConnectionStringFile"] = file, directory: _directory);
+        await using var app = await TestApp.StartAsync(s => s["AlertHealer:Store:ConnectionStringFile"] = file, directory: _directory);
 
         Assert.True(File.Exists(database));
         Assert.False(File.Exists(app.DatabasePath));

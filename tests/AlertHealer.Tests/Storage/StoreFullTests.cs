@@ -13,7 +13,7 @@ public sealed class StoreFullTests
     public async Task FullDiskAnswers503AndRecoversWhenSpaceReturns()
     {
         await using var disk = await TinyDisk.MountAsync("4m");
-        await using var app = (await TestApp.StartAsync(s => s["AlertHealer:Audit:BusyTimeout"] = "00:00:01", directory: disk.Path)).WithCalicoSystem();
+        await using var app = (await TestApp.StartAsync(s => s["AlertHealer:Store:BusyTimeout"] = "00:00:01", directory: disk.Path)).WithCalicoSystem();
         var filler = disk.Fill();
 
         using var refused = await app.PostWebhookAsync(Fixtures.Firing);
