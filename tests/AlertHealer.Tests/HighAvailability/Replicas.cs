@@ -81,6 +81,15 @@ public sealed class Replicas : IAsyncDisposable
     {
         var settings = Settings(identity);
         configure?.Invoke(settings);
+        // Builds before 1.0.0 read the store's settings under their old name only.
+        if (dll is not null)
+        {
+            foreach (var key in settings.Keys.Where(k => k.StartsWith("AlertHealer__Store__", StringComparison.Ordinal)).ToList())
+            {
+                settings["AlertHealer__Audit__" + key["AlertHealer__Store__".Length..]] = settings[key];
+                settings.Remove(key);
+            }
+        }
         var workingDirectory = System.IO.Directory.CreateDirectory(Path.Combine(Directory, identity)).FullName;
         var process = await AppProcess.StartBuildAsync(dll ?? AppProcess.Dll, settings, workingDirectory);
         var replica = new Replica(identity, process);

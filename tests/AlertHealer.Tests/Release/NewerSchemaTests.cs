@@ -47,8 +47,8 @@ public sealed class NewerSchemaTests
         var later = PostgresMigrations.Latest + 1;
         await Postgres.ScalarAsync(cs, $"INSERT INTO schema_version (version) VALUES ({later})");
         var settings = AppProcess.Settings(Directory.CreateTempSubdirectory("alerthealer-newer-").FullName);
-        settings["AlertHealer__Audit__Provider"] = "Postgres";
-        settings["AlertHealer__Audit__ConnectionString"] = cs;
+        settings["AlertHealer__Store__Provider"] = "Postgres";
+        settings["AlertHealer__Store__ConnectionString"] = cs;
 
         var exit = await AppProcess.RunToExitAsync(settings);
 

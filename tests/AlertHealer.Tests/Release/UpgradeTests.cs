@@ -72,8 +72,8 @@ public sealed class UpgradeTests(ITestOutputHelper output)
         var file = Path.Combine(replicas.Directory, "alerthealer.db");
         void Sqlite(Dictionary<string, string?> s)
         {
-            s["AlertHealer__Audit__Provider"] = "Sqlite";
-            s["AlertHealer__Audit__ConnectionString"] = $"Data Source={file}";
+            s["AlertHealer__Store__Provider"] = "Sqlite";
+            s["AlertHealer__Store__ConnectionString"] = $"Data Source={file}";
             // Long enough that the restart below is still being verified when the old build dies.
             s["AlertHealer__Policies__whisker__VerifyTimeout"] = "00:10:00";
         }

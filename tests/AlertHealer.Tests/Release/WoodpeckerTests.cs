@@ -76,13 +76,21 @@ public sealed partial class WoodpeckerTests
         Assert.DoesNotMatch(@"(?<!\$)\$(?!\$)", script);
     }
 
+    // The step's own environment, given to this build's check-config: the shipped settings pass.
     [Fact]
-    public void CheckConfigRunsWhereTheCommandExists()
+    public async Task TheCheckConfigStepPassesOnTheShippedSettings()
     {
         var step = Assert.Single(Steps(Workflows["test"]), s => Scalar(s, "name") == "check-config");
-        var script = string.Join("\n", Commands(step));
-        Assert.Contains("dotnet /tmp/alerthealer/AlertHealer.dll check-config", script, StringComparison.Ordinal);
-        Assert.Contains("\"check-config\"", script, StringComparison.Ordinal);
+        Assert.Contains("dotnet /tmp/alerthealer/AlertHealer.dll check-config", string.Join("\n", Commands(step)), StringComparison.Ordinal);
+        var environment = ((YamlMappingNode)step["environment"]).Children
+            .ToDictionary(kv => ((YamlScalarNode)kv.Key).Value!, kv => ((YamlScalarNode)kv.Value).Value);
+        environment["KUBECONFIG"] = null;
+        environment["KUBERNETES_SERVICE_HOST"] = null;
+
+        var exit = await AppProcess.RunToExitAsync(environment, Directory.CreateTempSubdirectory("alerthealer-woodpecker-").FullName, arguments: ["check-config"]);
+
+        Assert.True(exit.ExitCode == 0, exit.Output);
+        Assert.Contains("whisker", exit.StandardOutput, StringComparison.Ordinal);
     }
 
     private static void CheckCondition(string where, YamlMappingNode condition)
