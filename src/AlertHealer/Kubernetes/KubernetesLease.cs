@@ -37,6 +37,8 @@ public sealed class KubernetesLease(IKubernetes client, IOptions<KubernetesOptio
             AcquireTime = now,
             RenewTime = now,
         };
+        // A hold counts from before the write that took it: a reply read late (a pause) does not extend it.
+        var sent = _time.GetTimestamp();
         try
         {
             var current = await GetAsync(ns, name, ct);
@@ -55,7 +57,7 @@ public sealed class KubernetesLease(IKubernetes client, IOptions<KubernetesOptio
                 await client.CoordinationV1.ReplaceNamespacedLeaseAsync(current, name, ns, cancellationToken: ct);
             }
             Observe(name, spec);
-            return new Hold(this, ns, name, _time.GetTimestamp());
+            return new Hold(this, ns, name, sent);
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Conflict)
         {
@@ -135,6 +137,7 @@ public sealed class KubernetesLease(IKubernetes client, IOptions<KubernetesOptio
             while (true)
             {
                 await Task.Delay(_options.LeaseDuration / 3, _time, ct);
+                var sent = _time.GetTimestamp();
                 try
                 {
                     if (!await RenewAsync(held.Namespace, held.Name, ct))
@@ -143,7 +146,7 @@ public sealed class KubernetesLease(IKubernetes client, IOptions<KubernetesOptio
                         logger.LogWarning("Lease {Namespace}/{Lease} was taken by another holder while held", held.Namespace, held.Name);
                         return;
                     }
-                    held.Confirmed = _time.GetTimestamp();
+                    held.Confirmed = sent;
                 }
                 catch (Exception ex) when (ex is HttpOperationException or HttpRequestException)
                 {

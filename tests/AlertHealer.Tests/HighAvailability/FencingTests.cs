@@ -192,7 +192,13 @@ public sealed class FencingTests(ITestOutputHelper output)
     public async Task AReplicaWithASkewedClockNeitherStealsLiveWorkNorWaitsPastADeadReplicasExpiry(string offset)
     {
         await using var replicas = await Replicas.StartAsync();
-        var a = await replicas.StartAsync("alerthealer-a", Quick);
+        // A Lease long enough that a busy machine delaying A's renewals does not look like A dying.
+        void Timings(Dictionary<string, string?> s)
+        {
+            Quick(s);
+            s["AlertHealer__Kubernetes__LeaseDuration"] = "00:00:10";
+        }
+        var a = await replicas.StartAsync("alerthealer-a", Timings);
         var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var first = 0;
@@ -206,14 +212,14 @@ public sealed class FencingTests(ITestOutputHelper output)
         await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var b = await replicas.StartAsync("alerthealer-b", s =>
         {
-            Quick(s);
+            Timings(s);
             s["ALERTHEALER_CLOCK_OFFSET"] = offset;
         });
         using (var ready = await b.Anonymous.GetAsync("/readyz")) Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
 
-        // Several claim and Lease durations with A alive and working: B takes neither its claim
+        // Claim and Lease durations with A alive and working: B takes neither its claim
         // nor, when an operator asks B to restart whisker, its Lease.
-        await Task.Delay(TimeSpan.FromSeconds(8));
+        await Task.Delay(TimeSpan.FromSeconds(12));
         Assert.Equal(a.Identity, Assert.Single(await replicas.InboxAsync()).ClaimedBy);
         using (var manual = await b.RemediateAsync("asked of the skewed replica"))
             Assert.Equal(Outcomes.InProgress, (await manual.Content.ReadFromJsonAsync<RemediateResponse>(Json.Options))!.Outcome);
@@ -226,7 +232,8 @@ public sealed class FencingTests(ITestOutputHelper output)
         answer.SetResult();
         var restarted = await RestartRecordedAsync(b);
         output.WriteLine($"B (clock {offset}) recorded the restart {sinceKill.Elapsed.TotalSeconds:F1} s after A was killed");
-        Assert.True(sinceKill.Elapsed < TimeSpan.FromSeconds(20), $"the takeover took {sinceKill.Elapsed}");
+        // Claim (3 s) and Lease (10 s) expiry plus retries; a clock 30 s behind would add 30 s.
+        Assert.True(sinceKill.Elapsed < TimeSpan.FromSeconds(25), $"the takeover took {sinceKill.Elapsed}");
         Assert.Contains(restarted.Steps, s => s is { Name: "intent", Result: "resumed" });
         Assert.Single(replicas.Kube.Deletes());
     }
