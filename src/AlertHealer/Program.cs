@@ -25,7 +25,7 @@ if (args is [SettingsSchema.Command, ..]) return await SettingsSchema.RunAsync(a
 var builder = WebApplication.CreateBuilder(ContentRoot.Options(DemoMode.Strip(CheckConfig.Strip(args, out var check), out var demo)));
 builder.AddCheckConfig(check);
 builder.AddDemoMode(demo);
-builder.Services.AddSingleton(TimeProvider.System);
+builder.AddClock();
 builder.AddGracefulShutdown();
 builder.AddBuildInfo();
 builder.AddApi();

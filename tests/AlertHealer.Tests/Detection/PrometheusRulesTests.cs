@@ -16,6 +16,7 @@ public partial class PrometheusRulesTests
         "alerthealer_inbox_oldest_pending_seconds",
         "alerthealer_dependency_errors_total",
         "alerthealer_build_info",
+        "alerthealer_fenced_writes_total",
         "up",
     ];
 
@@ -29,6 +30,7 @@ public partial class PrometheusRulesTests
         "AlertHealerInboxBackingUp",
         "AlertHealerKubernetesErrors",
         "AlertHealerMixedVersions",
+        "AlertHealerReplicaFenced",
     ];
 
     private static readonly string[] Keywords =
