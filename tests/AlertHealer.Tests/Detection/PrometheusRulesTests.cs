@@ -15,6 +15,9 @@ public partial class PrometheusRulesTests
         "alerthealer_inbox_depth",
         "alerthealer_inbox_oldest_pending_seconds",
         "alerthealer_dependency_errors_total",
+        "alerthealer_detection_heartbeat_age_seconds",
+        "alerthealer_detection_heartbeat_stale_after_seconds",
+        "alerthealer_webhook_rejected_total",
         "up",
     ];
 
@@ -27,6 +30,8 @@ public partial class PrometheusRulesTests
         "AlertHealerNeedsHuman",
         "AlertHealerInboxBackingUp",
         "AlertHealerKubernetesErrors",
+        "AlertHealerDetectionHeartbeatStale",
+        "AlertHealerWebhookDeliveriesRefused",
     ];
 
     private static readonly string[] Keywords =
