@@ -23,6 +23,7 @@ public static class WebhookEndpoints
             .WithTags("Webhooks")
             .RequireAuthorization(Roles.Webhook)
             .RequireRateLimiting(ManualRateLimit.WebhookPolicy)
+            .ProducesRateLimitProblems()
             .ProducesTokenProblems();
 
         group.MapPost("/alertmanager", ReceiveAsync)
