@@ -14,6 +14,7 @@ public sealed class HealerMetrics
     private readonly Counter _eventsFailed;
     private readonly Gauge _buildInfo;
     private readonly Counter _fencedWrites;
+    private readonly Counter _webhookRejected;
 
     public HealerMetrics()
     {
@@ -47,6 +48,15 @@ public sealed class HealerMetrics
         NeedsHuman = factory.CreateGauge("alerthealer_policy_needs_human", "1 while a policy waits for an operator.", "policy");
         CooldownSeconds = factory.CreateGauge("alerthealer_policy_cooldown_seconds", "Seconds left in a policy's cooldown.", "policy");
         Paused = factory.CreateGauge("alerthealer_policy_paused", "1 while a policy is paused.", "policy");
+
+        // The detection path's heartbeat and the deliveries the webhook refused.
+        HeartbeatAge = factory.CreateGauge("alerthealer_detection_heartbeat_age_seconds",
+            "Seconds since the last detection heartbeat arrived; +Inf before the first one ever did.");
+        HeartbeatStaleAfter = factory.CreateGauge("alerthealer_detection_heartbeat_stale_after_seconds",
+            "The heartbeat's age limit (AlertHealer:Heartbeat:StaleAfter); older is stale.");
+        _webhookRejected = factory.CreateCounter("alerthealer_webhook_rejected_total",
+            "Deliveries to the webhook refused with a 4xx, by reason.", "reason");
+        foreach (var reason in Webhooks.WebhookRejections.Reasons) _webhookRejected.WithLabels(reason);
     }
 
     public CollectorRegistry Registry { get; }
@@ -56,6 +66,8 @@ public sealed class HealerMetrics
     public Gauge NeedsHuman { get; }
     public Gauge CooldownSeconds { get; }
     public Gauge Paused { get; }
+    public Gauge HeartbeatAge { get; }
+    public Gauge HeartbeatStaleAfter { get; }
 
     // Series that alerts use with increase() must exist at 0 before their first event,
     // or the first failure after a start is invisible.
@@ -93,6 +105,7 @@ public sealed class HealerMetrics
     public void EventFailed(string reason) => _eventsFailed.WithLabels(reason).Inc();
 
     public void BuildInfo(string version, string revision, string store) => _buildInfo.WithLabels(version, revision, store).Set(1);
+    public void WebhookRejected(string reason) => _webhookRejected.WithLabels(reason).Inc();
 
     public void WebhookHandled(TimeSpan elapsed) => _webhookDuration.Observe(elapsed.TotalSeconds);
 

@@ -41,8 +41,8 @@ public static class PolicyEndpoints
         return app;
     }
 
-    private static async Task<Ok<PoliciesView>> ListAsync(PolicyViews views, CancellationToken ct) =>
-        TypedResults.Ok(await views.BuildAsync(ct));
+    private static async Task<Ok<PoliciesView>> ListAsync(PolicyViews views, Heartbeat.DetectionHeartbeat heartbeat, CancellationToken ct) =>
+        TypedResults.Ok(await views.BuildAsync(ct) with { Detection = await heartbeat.ViewAsync(ct) });
 
     private static async Task<Results<Ok<PolicyView>, ProblemHttpResult>> ApplyAsync(Task<PolicyView?> applied, string name) =>
         await applied is { } view

@@ -42,4 +42,8 @@ public interface IStateStore
     Task<IReadOnlyList<OpenEscalation>> GetOpenEscalationsAsync(CancellationToken ct = default);
     // Removes the policy's open escalations and returns them, so the caller can end those pages.
     Task<IReadOnlyList<OpenEscalation>> CloseEscalationsAsync(string policy, CancellationToken ct = default);
+
+    // Any other state kept as one JSON document under its own key (e.g. the detection heartbeat).
+    Task<T> GetDocumentAsync<T>(string key, T initial, CancellationToken ct = default);
+    Task<T> UpdateDocumentAsync<T>(string key, T initial, Func<T, T> change, CancellationToken ct = default);
 }

@@ -19,6 +19,10 @@ public sealed record PolicyView(
 
 public sealed record BreakerView(bool Open, int RestartsInWindow, int MaxRemediations, TimeSpan Window, DateTimeOffset? ClosedAt, string? ClosedBy);
 
-public sealed record PoliciesView(IReadOnlyList<PolicyView> Policies, BreakerView Breaker);
+public sealed record PoliciesView(IReadOnlyList<PolicyView> Policies, BreakerView Breaker)
+{
+    // Whether the detection path (Loki ruler, Alertmanager, route) still delivers its heartbeat.
+    public Heartbeat.DetectionView? Detection { get; init; }
+}
 
 public sealed record PolicyActionRequest(string? Reason);

@@ -50,6 +50,12 @@ public sealed class StateStore(IStoreDatabase db) : IStateStore
         return [.. rows.OrderBy(r => r.Key, StringComparer.Ordinal)];
     }
 
+    public Task<T> GetDocumentAsync<T>(string key, T initial, CancellationToken ct = default) =>
+        db.ReadAsync(async c => StateRows.Parse(await c.ScalarAsync("SELECT document FROM state WHERE key = @k", null, ("@k", key)), initial), ct);
+
+    public Task<T> UpdateDocumentAsync<T>(string key, T initial, Func<T, T> change, CancellationToken ct = default) =>
+        UpdateAsync(key, initial, change, ct);
+
     // Read-modify-write inside one write transaction, so concurrent updates do not lose each other.
     private Task<T> UpdateAsync<T>(string key, T initial, Func<T, T> change, CancellationToken ct) =>
         db.WriteAsync((c, tx) => StateRows.UpdateAsync(c, tx, key, initial, change), ct);

@@ -21,6 +21,9 @@ public sealed class LimitsOptions
     // Shared by /remediate and /simulate, per token (or per address without one).
     public int ManualPerMinute { get; set; } = 10;
 
+    // Webhook deliveries per token per minute; 0 (the default) is no limit.
+    public int WebhookPerMinute { get; set; }
+
     // The largest body any endpoint takes: the server-wide backstop.
     public long LargestBody => new[] { WebhookBodyBytes, RemediateBodyBytes, SimulateBodyBytes, DefaultBodyBytes }.Max();
 }
@@ -36,6 +39,7 @@ public sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
         Bytes(errors, nameof(o.DefaultBodyBytes), o.DefaultBodyBytes);
         if (o.MaxAlerts is < 1 or > 10_000) errors.Add($"{LimitsOptions.Section}:MaxAlerts must be between 1 and 10000");
         if (o.ManualPerMinute is < 1 or > 10_000) errors.Add($"{LimitsOptions.Section}:ManualPerMinute must be between 1 and 10000");
+        if (o.WebhookPerMinute is < 0 or > 1_000_000) errors.Add($"{LimitsOptions.Section}:WebhookPerMinute must be between 0 (no limit) and 1000000");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -12,6 +12,7 @@ namespace AlertHealer.Security;
 public static class ManualRateLimit
 {
     public const string Policy = "manual";
+    public const string WebhookPolicy = "webhook";
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
     public static IServiceCollection AddManualRateLimit(this IServiceCollection services) =>
@@ -24,6 +25,12 @@ public static class ManualRateLimit
                 Window = Window,
                 QueueLimit = 0,
             }));
+            // The webhook: unlimited unless Limits:WebhookPerMinute is set, a valve against a leaked
+            // token flooding the store. Alertmanager does not retry a 429: set it well above its rate.
+            o.AddPolicy(WebhookPolicy, context =>
+                context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.WebhookPerMinute is var limit and > 0
+                    ? RateLimitPartition.GetFixedWindowLimiter(ClientKey(context), _ => new FixedWindowRateLimiterOptions { PermitLimit = limit, Window = Window, QueueLimit = 0 })
+                    : RateLimitPartition.GetNoLimiter("unlimited"));
             o.OnRejected = RejectAsync;
         });
 
@@ -39,8 +46,10 @@ public static class ManualRateLimit
             : (int)Window.TotalSeconds;
         var context = rejected.HttpContext;
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        var perMinute = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.ManualPerMinute;
-        await EdgeProblems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests.",
-            $"At most {perMinute} manual requests per minute per client; retry after {seconds} seconds.");
+        var limits = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
+        var detail = context.Request.Path.StartsWithSegments("/webhook")
+            ? $"At most {limits.WebhookPerMinute} webhook deliveries per minute per client; retry after {seconds} seconds."
+            : $"At most {limits.ManualPerMinute} manual requests per minute per client; retry after {seconds} seconds.";
+        await EdgeProblems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests.", detail);
     }
 }

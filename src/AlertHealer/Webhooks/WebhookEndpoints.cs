@@ -1,5 +1,6 @@
 using AlertHealer.Audit;
 using AlertHealer.Auth;
+using AlertHealer.Heartbeat;
 using AlertHealer.Inbox;
 using AlertHealer.Metrics;
 using AlertHealer.OpenApi;
@@ -13,11 +14,16 @@ namespace AlertHealer.Webhooks;
 
 public static class WebhookEndpoints
 {
+    // Every route under it receives deliveries from Alertmanager or Grafana.
+    public const string Prefix = "/webhook";
+
     public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/webhook")
+        var group = app.MapGroup(Prefix)
             .WithTags("Webhooks")
             .RequireAuthorization(Roles.Webhook)
+            .RequireRateLimiting(ManualRateLimit.WebhookPolicy)
+            .ProducesRateLimitProblems()
             .ProducesTokenProblems();
 
         group.MapPost("/alertmanager", ReceiveAsync)
@@ -33,14 +39,18 @@ public static class WebhookEndpoints
     // here waits for Kubernetes. If the store cannot write, 503 makes Alertmanager retry.
     private static async Task<Results<Ok<WebhookAck>, ProblemHttpResult>> ReceiveAsync(
         AlertmanagerWebhook payload, IInboxStore inbox, InboxSignal signal, PolicyCatalog policies, HealerMetrics metrics,
-        TimeProvider time, HttpContext http, CancellationToken ct)
+        DetectionHeartbeat heartbeat, TimeProvider time, HttpContext http, CancellationToken ct)
     {
         var started = time.GetTimestamp();
-        var alerts = payload.Alerts!.Select(a => ToRef(a!)).Select(a => InboxAlert.From(a, policies.Match(a.Labels) is not null)).ToList();
-        IReadOnlyList<Enqueued> stored;
+        // The detection heartbeat is state, not an incident: it never reaches the inbox.
+        var beats = payload.Alerts!.Where(a => heartbeat.IsHeartbeat(a!)).Select(a => a!).ToList();
+        var alerts = payload.Alerts!.Where(a => !heartbeat.IsHeartbeat(a!))
+            .Select(a => ToRef(a!)).Select(a => InboxAlert.From(a, policies.Match(a.Labels) is not null)).ToList();
+        IReadOnlyList<Enqueued> stored = [];
         try
         {
-            stored = await inbox.EnqueueAsync(alerts, time.GetUtcNow(), ct);
+            await heartbeat.RecordAsync(payload, beats, ct);
+            if (alerts.Count > 0) stored = await inbox.EnqueueAsync(alerts, time.GetUtcNow(), ct);
         }
         catch (StoreUnavailableException ex)
         {
@@ -52,7 +62,8 @@ public static class WebhookEndpoints
         signal.Notify();
         foreach (var s in stored) metrics.AlertReceived(s.Status, s.Disposition == Disposition.Queued ? "queued" : "duplicate");
         metrics.WebhookHandled(time.GetElapsedTime(started));
-        var items = stored.Select(s => new WebhookAckItem(s.Fingerprint, s.Status, s.Disposition == Disposition.Queued ? "queued" : "duplicate", s.InboxId)).ToList();
+        var items = stored.Select(s => new WebhookAckItem(s.Fingerprint, s.Status, s.Disposition == Disposition.Queued ? "queued" : "duplicate", s.InboxId))
+            .Concat(beats.Select(b => new WebhookAckItem(b.Fingerprint!, b.Status!, "heartbeat", null))).ToList();
         return TypedResults.Ok(new WebhookAck(items.Count, items.Count(i => i.Disposition == "queued"), items.Count(i => i.Disposition == "duplicate"), items));
     }
 

@@ -87,7 +87,7 @@ public class AlertmanagerConfigTests
         var route = Assert.Single(
             Yaml.Sequence(Yaml.Mapping(Yaml.Load(Tool.InRepo(ConfigPath.Split('/'))), "route"), "routes")
                 .Children.Cast<YamlMappingNode>(),
-            r => Yaml.Scalar(r, "receiver") == "alerthealer");
+            r => Yaml.Scalar(r, "receiver") == "alerthealer" && Yaml.Strings(r, "matchers").Contains("remediation=\"alerthealer\""));
 
         Assert.Equal(["remediation=\"alerthealer\""], Yaml.Strings(route, "matchers"));
         Assert.Equal(["alertname", "namespace", "pod"], Yaml.Strings(route, "group_by"));
@@ -113,6 +113,32 @@ public class AlertmanagerConfigTests
         Assert.Equal("20", Yaml.Scalar(webhook, "max_alerts"));
         Assert.Equal("/etc/alertmanager/secrets/alerthealer/webhook-token", Yaml.Scalar(authorization, "credentials_file"));
         Assert.Null(Yaml.Child(authorization, "credentials"));
+    }
+
+    [Fact]
+    public async Task TheDetectionHeartbeatGoesToAlerthealerOnlyAndNotToPeople()
+    {
+        var result = await RouteAsync(ConfigPath, "alerthealer",
+            ["alertname=AlertHealerDetectionHeartbeat", "severity=none", "rule_group=alerthealer-heartbeat"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    [Fact]
+    public void TheHeartbeatRouteRepeatsAboutEveryMinuteAndComesBeforeTheRouteToPeople()
+    {
+        var routes = Yaml.Sequence(Yaml.Mapping(Yaml.Load(Tool.InRepo(ConfigPath.Split('/'))), "route"), "routes")
+            .Children.Cast<YamlMappingNode>().ToList();
+        var heartbeat = Assert.Single(routes, r => Yaml.Strings(r, "matchers").Contains("alertname=\"AlertHealerDetectionHeartbeat\""));
+        var people = Assert.Single(routes, r => Yaml.Strings(r, "matchers").Contains("alertname=~\"AlertHealer.+\""));
+
+        Assert.True(routes.IndexOf(heartbeat) < routes.IndexOf(people));
+        Assert.Equal("alerthealer", Yaml.Scalar(heartbeat, "receiver"));
+        Assert.Equal("false", Yaml.Scalar(heartbeat, "continue"));
+        Assert.Equal(["alertname"], Yaml.Strings(heartbeat, "group_by"));
+        // Re-sent on the first group_interval tick after repeat_interval: every 60-90 s, well
+        // inside AlertHealer's default limit of three expected intervals (3m).
+        Assert.Equal(("0s", "30s", "1m"), (Yaml.Scalar(heartbeat, "group_wait"), Yaml.Scalar(heartbeat, "group_interval"), Yaml.Scalar(heartbeat, "repeat_interval")));
     }
 
     private static Task<ToolResult> RouteAsync(string config, string receivers, IEnumerable<string> labels) =>

@@ -97,6 +97,8 @@ public class GrafanaAlertingTests
         "severity=warning", "datasource_uid=loki", "ref_id=A" })]
     [InlineData("grafana-default-email", new[] { "alertname=AlertHealerNeedsHumanLogged", "grafana_folder=AlertHealer",
         "namespace=alerthealer", "severity=critical" })]
+    [InlineData("alerthealer", new[] { "alertname=AlertHealerDetectionHeartbeat", "grafana_folder=AlertHealer",
+        "rule_group=alerthealer-heartbeat", "severity=none" })]
     public async Task TheNotificationPolicyRoutesOnlyWedgeAlertsToAlerthealer(string receiver, string[] labels)
     {
         // Grafana's policy tree is Alertmanager's routing tree; amtool decides the route.
@@ -120,7 +122,8 @@ public class GrafanaAlertingTests
     public void TheAlerthealerRouteGroupsPerPodContinuesAndUsesTheContactPoint()
     {
         var policy = Assert.IsType<YamlMappingNode>(Assert.Single(Yaml.Sequence(GrafanaAlerting.Load("policies.yaml"), "policies").Children));
-        var route = Assert.Single(Yaml.Sequence(policy, "routes").Children.Cast<YamlMappingNode>(), r => Yaml.Scalar(r, "receiver") == "alerthealer");
+        var route = Assert.Single(Yaml.Sequence(policy, "routes").Children.Cast<YamlMappingNode>(),
+            r => Yaml.Scalar(r, "receiver") == "alerthealer" && Yaml.Child(r, "continue") is not null && Yaml.Scalar(r, "continue") == "true");
         var contactPoint = Assert.IsType<YamlMappingNode>(Assert.Single(Yaml.Sequence(GrafanaAlerting.Load("contact-points.yaml"), "contactPoints").Children));
 
         Assert.Equal(Yaml.Scalar(contactPoint, "name"), Yaml.Scalar(route, "receiver"));
@@ -128,6 +131,24 @@ public class GrafanaAlertingTests
         Assert.Equal("true", Yaml.Scalar(route, "continue"));
         Assert.Contains(["remediation", "=", "alerthealer"], Yaml.Sequence(route, "object_matchers").Children
             .Select(m => ((YamlSequenceNode)m).Children.Select(c => ((YamlScalarNode)c).Value).ToArray()));
+    }
+
+    [Fact]
+    public void TheHeartbeatRuleAlwaysFiresAndItsRouteRepeatsAboutEveryMinute()
+    {
+        var rule = GrafanaAlerting.Rule("AlertHealerDetectionHeartbeat");
+        var policy = Assert.IsType<YamlMappingNode>(Assert.Single(Yaml.Sequence(GrafanaAlerting.Load("policies.yaml"), "policies").Children));
+        var routes = Yaml.Sequence(policy, "routes").Children.Cast<YamlMappingNode>().ToList();
+        var route = Assert.Single(routes, r => Yaml.Sequence(r, "object_matchers").Children
+            .Any(m => ((YamlSequenceNode)m).Children.Select(c => ((YamlScalarNode)c).Value).SequenceEqual(["alertname", "=", "AlertHealerDetectionHeartbeat"])));
+
+        Assert.Equal("vector(1)", rule.Expr.Trim());
+        Assert.Equal(new LogQlComparison(">", 0, Bool: false), rule.Threshold);
+        Assert.Equal("alerthealer-heartbeat", rule.Labels["rule_group"]);
+        Assert.DoesNotContain("remediation", rule.Labels.Keys);
+        Assert.Equal(0, routes.IndexOf(route));
+        Assert.Equal(("alerthealer", "false"), (Yaml.Scalar(route, "receiver"), Yaml.Scalar(route, "continue")));
+        Assert.Equal(("30s", "1m"), (Yaml.Scalar(route, "group_interval"), Yaml.Scalar(route, "repeat_interval")));
     }
 
     // The policy file as an Alertmanager configuration: object_matchers become matchers.

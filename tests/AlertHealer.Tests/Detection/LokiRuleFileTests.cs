@@ -66,6 +66,19 @@ public partial class LokiRuleFileTests
     }
 
     [Fact]
+    public void TheHeartbeatFiresOnEveryEvaluationAndNamesItsGroup()
+    {
+        var rule = RuleFiles.LokiAlert("AlertHealerDetectionHeartbeat");
+
+        // vector(1) reads no logs: only a ruler that stopped evaluating stops it.
+        Assert.Equal("vector(1) > 0", rule.Expr.Trim());
+        Assert.Equal("0m", Yaml.Scalar(rule.Node, "for"));
+        Assert.Equal(rule.Group, rule.Labels["rule_group"]);
+        // Never a remediation, and not the wedge route's label.
+        Assert.DoesNotContain("remediation", rule.Labels.Keys);
+    }
+
+    [Fact]
     public void TheWedgeAlertSummaryReportsTheCountAndARunbook()
     {
         var annotations = RuleFiles.LokiAlert("WhiskerBackendWedged").Annotations;

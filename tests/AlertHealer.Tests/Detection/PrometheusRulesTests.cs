@@ -17,6 +17,9 @@ public partial class PrometheusRulesTests
         "alerthealer_dependency_errors_total",
         "alerthealer_build_info",
         "alerthealer_fenced_writes_total",
+        "alerthealer_detection_heartbeat_age_seconds",
+        "alerthealer_detection_heartbeat_stale_after_seconds",
+        "alerthealer_webhook_rejected_total",
         "up",
     ];
 
@@ -31,6 +34,8 @@ public partial class PrometheusRulesTests
         "AlertHealerKubernetesErrors",
         "AlertHealerMixedVersions",
         "AlertHealerReplicaFenced",
+        "AlertHealerDetectionHeartbeatStale",
+        "AlertHealerWebhookDeliveriesRefused",
     ];
 
     private static readonly string[] Keywords =

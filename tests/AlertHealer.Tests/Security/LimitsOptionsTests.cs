@@ -27,6 +27,7 @@ public sealed class LimitsOptionsTests
     [InlineData("AlertHealer:Limits:DefaultBodyBytes", "-1")]
     [InlineData("AlertHealer:Limits:MaxAlerts", "0")]
     [InlineData("AlertHealer:Limits:ManualPerMinute", "0")]
+    [InlineData("AlertHealer:Limits:WebhookPerMinute", "-1")]
     public async Task BadLimitStopsStartupNamingTheKey(string key, string value)
     {
         await using var app = Build(new() { [key] = value });

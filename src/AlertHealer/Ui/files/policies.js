@@ -7,6 +7,7 @@ const muted = (text) => h('span', { class: 'muted', text });
 // GET /policies: each policy's state and the global breaker.
 export function render(view) {
   renderBreaker(view.breaker);
+  renderDetection(view.detection);
   const body = byId('policies').tBodies[0];
   clear(body);
   for (const p of view.policies) {
@@ -34,7 +35,36 @@ function renderBreaker(b) {
     b.closedAt ? muted(` · last closed ${time(b.closedAt)} by ${b.closedBy ?? 'unknown'}`) : '');
 }
 
+// The detection path's heartbeat: a line under the breaker, and a banner over the page while
+// it is stale or has never arrived (wedge alerts would not arrive either). Ages are the
+// service's, not this browser's clock.
+function renderDetection(d) {
+  const line = byId('detection');
+  const banner = byId('detection-banner');
+  clear(line);
+  clear(banner);
+  if (!d) {
+    banner.hidden = true;
+    return;
+  }
+  const healthy = d.status === 'ok';
+  line.className = `breaker ${healthy ? 'good' : 'bad'}`;
+  line.dataset.status = d.status;
+  line.append(h('span', { class: `badge ${healthy ? 'good' : 'bad'}`, text: d.status }), ' ', d.summary,
+    d.sender ? muted(` · from ${d.sender}${d.ruleGroup ? `, rule group ${d.ruleGroup}` : ''}`) : '',
+    muted(` · stale after ${span(d.staleAfter)}`));
+  banner.hidden = healthy;
+  if (!healthy) {
+    banner.append(h('strong', { text: d.status === 'never' ? 'No detection heartbeat has ever arrived. ' : 'Detection path stale: ' }),
+      d.status === 'never' ? '' : `last heartbeat ${d.ageSeconds} s ago, limit ${span(d.staleAfter)}. `,
+      'Wedge alerts would not reach AlertHealer either: check the Loki ruler, Alertmanager and its route to the webhook.');
+  }
+}
+
 export function reset() {
   clear(byId('policies').tBodies[0]);
   clear(byId('breaker'));
+  clear(byId('detection'));
+  clear(byId('detection-banner'));
+  byId('detection-banner').hidden = true;
 }
