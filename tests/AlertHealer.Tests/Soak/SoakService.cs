@@ -23,7 +23,7 @@ public sealed class SoakService(
     SoakGenerations? generations = null) : IAsyncDisposable
 {
     // However long a restart keeps failing, it gives up after this (the watchdog then says why).
-    private static readonly TimeSpan RestartPatience = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan RestartPatience = TimeSpan.FromMinutes(4);
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly List<(int Generation, DateTimeOffset At, string Reason)> _kills = [];
     private readonly List<(int Generation, DateTimeOffset At, int Pid)> _starts = [];

@@ -32,8 +32,9 @@ public sealed class SoakWatchdog(TimeSpan limit, Func<string?> stuck, Func<strin
         }
     }
 
-    // How long a service may stay down during a run before the run counts as hung.
-    public static readonly TimeSpan MaxDown = TimeSpan.FromSeconds(60);
+    // How long a service may stay down during a run before the run counts as hung: longer than a few
+    // failed starts on a loaded machine (each can take Npgsql's 15 s connect timeout and more).
+    public static readonly TimeSpan MaxDown = TimeSpan.FromSeconds(150);
 
     // The probe over a run's services.
     public static string? ServiceDown(IEnumerable<SoakService> services) =>
