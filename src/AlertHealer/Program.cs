@@ -20,7 +20,7 @@ if (args is [CopyStore.Command, ..]) return await CopyStore.RunAsync(args, Conso
 
 var builder = WebApplication.CreateBuilder(ContentRoot.Options(DemoMode.Strip(args, out var demo)));
 builder.AddDemoMode(demo);
-builder.Services.AddSingleton(TimeProvider.System);
+builder.AddClock();
 builder.AddGracefulShutdown();
 builder.AddApi();
 builder.AddEdgeProtection();

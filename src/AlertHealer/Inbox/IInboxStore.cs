@@ -12,11 +12,15 @@ public interface IInboxStore
     // The audit entry that concluded this incident, if any: a re-send of it is only a duplicate.
     Task<long?> ConcludedByAsync(string incidentKey, CancellationToken ct = default);
 
+    // Every write made for a claimed item (intent, decision, duplicate, reschedule) is fenced by
+    // the claim it was taken with (InboxItem.Claim): once the claim is lost it throws
+    // ClaimLostException and changes nothing.
+
     // Takes the next due item (urgent first) for claim.Holder until claim.Until; replicas each take another.
     Task<InboxItem?> ClaimNextAsync(InboxClaim claim, CancellationToken ct = default);
 
-    // Extends a claim this holder still has; false when it lost it (it expired and was taken).
-    Task<bool> RenewClaimAsync(long itemId, InboxClaim claim, CancellationToken ct = default);
+    // Extends the claim this holder took on item; false when it lost it (it expired and was taken).
+    Task<bool> RenewClaimAsync(InboxItem item, InboxClaim claim, CancellationToken ct = default);
 
     // Items whose claim expired go back to pending: another replica's that stopped renewing, or
     // this one's that a store fault stranded; never those in hand (being worked on here).
@@ -29,7 +33,7 @@ public interface IInboxStore
     Task<InboxItem> StartManualAsync(RemediationRequest request, InboxClaim claim, CancellationToken ct = default);
 
     // Made durable before the DELETE is sent: every later attempt re-sends exactly this DELETE.
-    Task RecordIntentAsync(long itemId, DeleteIntent intent, CancellationToken ct = default);
+    Task RecordIntentAsync(InboxItem item, DeleteIntent intent, CancellationToken ct = default);
 
     // A DELETE another item sent for this policy and has not seen confirmed: single flight
     // holds until it is, so a second decision cannot pick the replacement pod.

@@ -1,4 +1,5 @@
 using AlertHealer.Kubernetes;
+using AlertHealer.Storage;
 using Microsoft.Extensions.Options;
 
 namespace AlertHealer.Inbox;
@@ -26,7 +27,7 @@ public sealed class InboxClaims(IInboxStore inbox, IOptions<InboxOptions> option
     }
 
     // Renews the claim every third of ClaimDuration until disposed.
-    public IAsyncDisposable Keep(long itemId) => new Renewal(this, itemId);
+    public IAsyncDisposable Keep(InboxItem item) => new Renewal(this, item);
 
     private sealed class Renewal : IAsyncDisposable
     {
@@ -36,14 +37,14 @@ public sealed class InboxClaims(IInboxStore inbox, IOptions<InboxOptions> option
         private readonly InboxClaims _owner;
         private readonly long _itemId;
 
-        public Renewal(InboxClaims owner, long itemId)
+        public Renewal(InboxClaims owner, InboxItem item)
         {
-            (_owner, _itemId) = (owner, itemId);
-            owner._inHand[itemId] = 0;
-            _loop = RenewAsync(owner, itemId, _stop.Token);
+            (_owner, _itemId) = (owner, item.Id);
+            owner._inHand[item.Id] = 0;
+            _loop = RenewAsync(owner, item, _stop.Token);
         }
 
-        private static async Task RenewAsync(InboxClaims owner, long itemId, CancellationToken ct)
+        private static async Task RenewAsync(InboxClaims owner, InboxItem item, CancellationToken ct)
         {
             var every = owner._duration / 3;
             try
@@ -51,16 +52,24 @@ public sealed class InboxClaims(IInboxStore inbox, IOptions<InboxOptions> option
                 while (true)
                 {
                     await Task.Delay(every, owner._time, ct);
-                    if (!await owner._inbox.RenewClaimAsync(itemId, owner.Now(), ct))
-                        owner._logger.LogWarning("The claim on inbox item {InboxId} was lost; another replica may have taken it", itemId);
+                    try
+                    {
+                        if (!await owner._inbox.RenewClaimAsync(item, owner.Now(), ct))
+                        {
+                            // Every write for the item is fenced from now on; renewing cannot win it back.
+                            owner._logger.LogWarning("The claim on inbox item {InboxId} was lost; another replica may have taken it", item.Id);
+                            return;
+                        }
+                    }
+                    catch (StoreUnavailableException ex)
+                    {
+                        // Cut from the store: keep trying. If the claim lapses meanwhile, another
+                        // replica may take the item, and this one's writes for it are fenced.
+                        owner._logger.LogWarning("Renewing the claim on inbox item {InboxId} failed: {Error}", item.Id, ex.Message);
+                    }
                 }
             }
             catch (OperationCanceledException) { }
-            catch (Exception ex)
-            {
-                // The store is down: the claim may lapse, and the intent keeps a takeover safe.
-                owner._logger.LogWarning("Renewing the claim on inbox item {InboxId} failed: {Error}", itemId, ex.Message);
-            }
         }
 
         public async ValueTask DisposeAsync()

@@ -26,6 +26,9 @@ public sealed record InboxItem(
     DeleteIntent? Intent = null, string? LastError = null)
 {
     public AlertRef Alert => Request.Alert!;
+
+    // The fencing token of the claim this item was taken with: each claim counts one attempt.
+    public int Claim => Attempts;
 }
 
 public enum Disposition
@@ -60,5 +63,6 @@ public sealed class InboxOptions
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(7);
 }
 
-// Who holds an inbox item and until when: a replica that stops renewing loses it.
+// Who holds an inbox item and for how long (Until - Now): a replica that stops renewing loses it.
+// The store judges expiry by its own clock (StoreDialect.ClockMs).
 public sealed record InboxClaim(string Holder, DateTimeOffset Now, DateTimeOffset Until);

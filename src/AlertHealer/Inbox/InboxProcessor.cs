@@ -8,8 +8,9 @@ using Microsoft.Extensions.Options;
 namespace AlertHealer.Inbox;
 
 // What became of one attempt: a stored decision, or a DELETE sent and not yet confirmed (the
-// item is put back and the intent is re-sent later), or a retry later with nothing sent.
-public sealed record Processed(AuditEntry? Entry, DeleteIntent? Unconfirmed, string? Error);
+// item is put back and the intent is re-sent later), or a retry later with nothing sent, or
+// nothing at all because the claim was lost (Fenced: another replica owns the item now).
+public sealed record Processed(AuditEntry? Entry, DeleteIntent? Unconfirmed, string? Error, bool Fenced = false);
 
 // Decides one claimed inbox item, for the worker and for a manual request alike. The DELETE's
 // intent is stored before it is sent; the decision, its backoff and the incident's closing are
@@ -28,9 +29,28 @@ public sealed class InboxProcessor(
     // failed at once instead of retried (they can ask again).
     public async Task<Processed> ProcessAsync(InboxItem item, bool waitingCaller, CancellationToken ct)
     {
+        try
+        {
+            return await ClaimedAsync(item, waitingCaller, ct);
+        }
+        catch (ClaimLostException ex)
+        {
+            // Paused or cut off past the claim's expiry: the replica that took the item decides
+            // it. This one leaves no entry, state, verification, escalation or Event for it, and
+            // sends no DELETE beyond the recorded intent's.
+            metrics.FencedWrite(ex.Write);
+            logger.LogWarning("Inbox item {InboxId}: {Error}; this replica records nothing for it", item.Id, ex.Message);
+            return new Processed(null, null, ex.Message, Fenced: true);
+        }
+    }
+
+    // Every store write below is fenced by item.Claim; the cluster is touched only after the
+    // write that allows it (the intent before the DELETE, the decision before its Event).
+    private async Task<Processed> ClaimedAsync(InboxItem item, bool waitingCaller, CancellationToken ct)
+    {
         var intent = item.Intent;
         var scope = new IntentScope(
-            async i => { await inbox.RecordIntentAsync(item.Id, i, ct); intent = i; },
+            async i => { await inbox.RecordIntentAsync(item, i, ct); intent = i; },
             policy => inbox.UnconfirmedIntentAsync(policy, item.Id, ct));
         if (intent is null && item.Request.Automatic && await inbox.ConcludedByAsync(item.IncidentKey, ct) is { } decidedBy)
         {

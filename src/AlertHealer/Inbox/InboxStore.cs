@@ -49,19 +49,19 @@ public sealed class InboxStore(IStoreDatabase db) : IInboxStore
         {
             await using var command = c.Command(
                 $"""
-                UPDATE inbox SET state = 'processing', attempts = attempts + 1, claimed_by = @holder, claimed_until_ms = @until
+                UPDATE inbox SET state = 'processing', attempts = attempts + 1, claimed_by = @holder, claimed_until_ms = {db.Dialect.ClockMs} + @duration
                 WHERE id = (SELECT id FROM inbox WHERE state = 'pending' AND next_attempt_ms <= @now
                             ORDER BY priority DESC, next_attempt_ms, id LIMIT 1 {db.Dialect.LockClaimedRow})
                 RETURNING {ItemColumns}
-                """, tx, ("@now", claim.Now.ToUnixTimeMilliseconds()), ("@holder", claim.Holder), ("@until", claim.Until.ToUnixTimeMilliseconds()));
+                """, tx, ("@now", claim.Now.ToUnixTimeMilliseconds()), ("@holder", claim.Holder), ("@duration", DurationMs(claim)));
             await using var reader = await command.ExecuteReaderAsync(ct);
             return await reader.ReadAsync(ct) ? ReadItem(reader) : null;
         }, ct);
 
-    public Task<bool> RenewClaimAsync(long itemId, InboxClaim claim, CancellationToken ct = default) =>
+    public Task<bool> RenewClaimAsync(InboxItem item, InboxClaim claim, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) => await c.ExecuteAsync(
-            "UPDATE inbox SET claimed_until_ms = @until WHERE id = @id AND state = 'processing' AND claimed_by = @holder", tx,
-            ("@until", claim.Until.ToUnixTimeMilliseconds()), ("@id", itemId), ("@holder", claim.Holder)) == 1, ct);
+            $"UPDATE inbox SET claimed_until_ms = {db.Dialect.ClockMs} + @duration WHERE id = @id AND state = 'processing' AND claimed_by = @holder AND attempts = @claim", tx,
+            ("@now", claim.Now.ToUnixTimeMilliseconds()), ("@duration", DurationMs(claim)), ("@id", item.Id), ("@holder", claim.Holder), ("@claim", item.Claim)) == 1, ct);
 
     public Task<int> ReclaimExpiredAsync(InboxClaim claim, IReadOnlyCollection<long> inHand, CancellationToken ct = default)
     {
@@ -71,15 +71,15 @@ public sealed class InboxStore(IStoreDatabase db) : IInboxStore
             .Append(("@now", claim.Now.ToUnixTimeMilliseconds())).Append(("@holder", claim.Holder)).ToArray();
         return db.WriteAsync((c, tx) => c.ExecuteAsync(
             $"""
-            UPDATE inbox SET state = 'pending', claimed_by = NULL, claimed_until_ms = NULL
-            WHERE state = 'processing' AND claimed_until_ms < @now AND (claimed_by <> @holder OR (claimed_by = @holder{mine}))
+            UPDATE inbox SET state = 'pending', claimed_by = NULL, claimed_until_ms = NULL, next_attempt_ms = @now
+            WHERE state = 'processing' AND claimed_until_ms < {db.Dialect.ClockMs} AND (claimed_by <> @holder OR (claimed_by = @holder{mine}))
             """, tx, parameters), ct);
     }
 
     public Task CompleteAsDuplicateAsync(InboxItem item, long auditId, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
         {
-            var duplicates = Convert.ToInt32(await c.ScalarAsync("SELECT duplicates FROM inbox WHERE id = @id", tx, ("@id", item.Id)));
+            var duplicates = await FenceAsync(c, tx, item, "duplicate");
             await c.ExecuteAsync("UPDATE audit SET duplicates = duplicates + @n WHERE id = @a", tx, ("@n", duplicates + 1), ("@a", auditId));
             return await c.ExecuteAsync(
                 "UPDATE inbox SET state = 'done', audit_id = @a, claimed_by = NULL, claimed_until_ms = NULL WHERE id = @id", tx,
@@ -92,17 +92,21 @@ public sealed class InboxStore(IStoreDatabase db) : IInboxStore
             await using var command = c.Command(
                 $"""
                 INSERT INTO inbox (incident_key, alert, request, received_ms, state, attempts, next_attempt_ms, priority, claimed_by, claimed_until_ms)
-                VALUES (@k, 'null', @request, @now, 'processing', 1, @now, 1, @holder, @until) RETURNING {ItemColumns}
+                VALUES (@k, 'null', @request, @now, 'processing', 1, @now, 1, @holder, {db.Dialect.ClockMs} + @duration) RETURNING {ItemColumns}
                 """, tx, ("@k", $"manual|{Guid.NewGuid():N}"), ("@request", JsonSerializer.Serialize(request, AuditRows.Json)),
-                ("@now", claim.Now.ToUnixTimeMilliseconds()), ("@holder", claim.Holder), ("@until", claim.Until.ToUnixTimeMilliseconds()));
+                ("@now", claim.Now.ToUnixTimeMilliseconds()), ("@holder", claim.Holder), ("@duration", DurationMs(claim)));
             await using var reader = await command.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
             return ReadItem(reader);
         }, ct);
 
-    public Task RecordIntentAsync(long itemId, DeleteIntent intent, CancellationToken ct = default) =>
-        db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE inbox SET intent = @i WHERE id = @id", tx,
-            ("@i", JsonSerializer.Serialize(intent, AuditRows.Json)), ("@id", itemId)), ct);
+    public Task RecordIntentAsync(InboxItem item, DeleteIntent intent, CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            await FenceAsync(c, tx, item, "intent");
+            return await c.ExecuteAsync("UPDATE inbox SET intent = @i WHERE id = @id", tx,
+                ("@i", JsonSerializer.Serialize(intent, AuditRows.Json)), ("@id", item.Id));
+        }, ct);
 
     public Task<DeleteIntent?> UnconfirmedIntentAsync(string policy, long exceptItemId, CancellationToken ct = default) =>
         db.ReadAsync(async c =>
@@ -126,7 +130,7 @@ public sealed class InboxStore(IStoreDatabase db) : IInboxStore
         Func<PolicyState, PolicyState>? policyChange = null, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
         {
-            var duplicates = Convert.ToInt32(await c.ScalarAsync("SELECT duplicates FROM inbox WHERE id = @id", tx, ("@id", item.Id)));
+            var duplicates = await FenceAsync(c, tx, item, "decision");
             var stored = await AuditRows.InsertAsync(c, tx, entry with { Duplicates = duplicates });
             await c.ExecuteAsync("UPDATE inbox SET state = 'done', audit_id = @a, last_error = NULL, claimed_by = NULL, claimed_until_ms = NULL WHERE id = @id", tx,
                 ("@a", stored.Id), ("@id", item.Id));
@@ -160,9 +164,25 @@ public sealed class InboxStore(IStoreDatabase db) : IInboxStore
     }
 
     public Task RescheduleAsync(InboxItem item, DateTimeOffset next, string error, CancellationToken ct = default) =>
-        db.WriteAsync((c, tx) => c.ExecuteAsync(
-            "UPDATE inbox SET state = 'pending', next_attempt_ms = @next, last_error = @e, claimed_by = NULL, claimed_until_ms = NULL WHERE id = @id", tx,
-            ("@next", next.ToUnixTimeMilliseconds()), ("@e", error), ("@id", item.Id)), ct);
+        db.WriteAsync(async (c, tx) =>
+        {
+            await FenceAsync(c, tx, item, "reschedule");
+            return await c.ExecuteAsync(
+                "UPDATE inbox SET state = 'pending', next_attempt_ms = @next, last_error = @e, claimed_by = NULL, claimed_until_ms = NULL WHERE id = @id", tx,
+                ("@next", next.ToUnixTimeMilliseconds()), ("@e", error), ("@id", item.Id));
+        }, ct);
+
+    // The fencing token: every claim of an item adds one to attempts, so the claim this replica
+    // took is still its own only while the row is processing at that count. Checked first in the
+    // transaction of every write made for the item; otherwise the whole transaction is refused.
+    // Returns the re-sends counted on the item meanwhile.
+    private static async Task<int> FenceAsync(DbConnection c, DbTransaction tx, InboxItem item, string write) =>
+        await c.ScalarAsync("SELECT duplicates FROM inbox WHERE id = @id AND state = 'processing' AND attempts = @claim", tx,
+            ("@id", item.Id), ("@claim", item.Claim)) is { } duplicates and not DBNull
+            ? Convert.ToInt32(duplicates)
+            : throw new ClaimLostException(item.Id, item.Claim, write);
+
+    private static long DurationMs(InboxClaim claim) => (long)(claim.Until - claim.Now).TotalMilliseconds;
 
     // This replica's own claims from before a restart (other replicas' expire: ReclaimExpiredAsync).
     public Task<int> RecoverAsync(string holder, CancellationToken ct = default) =>

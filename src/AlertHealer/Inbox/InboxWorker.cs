@@ -69,7 +69,7 @@ public sealed class InboxWorker(
     {
         using var grace = new CancellationTokenSource();
         await using var stopping = stoppingToken.Register(() => grace.CancelAfter(options.Value.ShutdownGrace));
-        await using (claims.Keep(item.Id))
+        await using (claims.Keep(item))
         {
             try
             {
@@ -78,7 +78,8 @@ public sealed class InboxWorker(
             catch (OperationCanceledException) when (grace.IsCancellationRequested)
             {
                 logger.LogWarning("Shutting down: inbox item {InboxId} is put back unfinished", item.Id);
-                await inbox.RescheduleAsync(item, time.GetUtcNow(), "released at shutdown", CancellationToken.None);
+                try { await inbox.RescheduleAsync(item, time.GetUtcNow(), "released at shutdown", CancellationToken.None); }
+                catch (ClaimLostException ex) { logger.LogWarning("{Error}; another replica has it", ex.Message); }
             }
         }
     }

@@ -4,17 +4,27 @@ namespace AlertHealer.Kubernetes;
 // Null means another holder has it.
 public interface ITargetLease
 {
-    Task<IAsyncDisposable?> TryAcquireAsync(string name, CancellationToken ct);
+    Task<ILeaseHold?> TryAcquireAsync(string name, CancellationToken ct);
+}
+
+// A Lease this replica took. Held turns false once it may have lapsed: a renewal found another
+// holder, or none succeeded for two thirds of LeaseDuration (a pause, a partition from the API
+// server), so another replica may hold it by now. Disposing releases it.
+public interface ILeaseHold : IAsyncDisposable
+{
+    bool Held { get; }
 }
 
 // The simulated cluster has one process; the in-process lock is enough.
 public sealed class InProcessLease : ITargetLease
 {
-    public Task<IAsyncDisposable?> TryAcquireAsync(string name, CancellationToken ct) =>
-        Task.FromResult<IAsyncDisposable?>(new Nothing());
+    public Task<ILeaseHold?> TryAcquireAsync(string name, CancellationToken ct) =>
+        Task.FromResult<ILeaseHold?>(new Nothing());
 
-    private sealed class Nothing : IAsyncDisposable
+    private sealed class Nothing : ILeaseHold
     {
+        public bool Held => true;
+
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -8,14 +8,28 @@ namespace AlertHealer.Kubernetes;
 
 // coordination.k8s.io Leases: get, create, update only (what deploy/rbac-alerthealer.yaml grants).
 // Taking a lease is an optimistic update on its resourceVersion, so two replicas cannot both win.
+// Expiry is judged as client-go's leader election does: by this replica's own clock, from the
+// moment it last saw the Lease record change, never by comparing the holder's renewTime with
+// the local clock (the replicas' clocks differ).
 public sealed class KubernetesLease(IKubernetes client, IOptions<KubernetesOptions> options, TimeProvider time, ILogger<KubernetesLease> logger) : ITargetLease
 {
     private readonly KubernetesOptions _options = options.Value;
+    private readonly TimeProvider _time = time;
 
-    public async Task<IAsyncDisposable?> TryAcquireAsync(string name, CancellationToken ct)
+    // Per Lease: the record last seen, and when (this replica's clock) it was first seen so.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Record, DateTimeOffset Since)> _observed = new();
+
+    // Reads the Lease so that a later takeover counts from a change seen early, as client-go's
+    // candidates poll; without it, the first look at a dead holder's Lease would wait a full LeaseDuration.
+    public async Task ObserveAsync(string name, CancellationToken ct)
+    {
+        if (await GetAsync(_options.LeaseNamespace, name, ct) is { } lease) Observe(name, lease.Spec);
+    }
+
+    public async Task<ILeaseHold?> TryAcquireAsync(string name, CancellationToken ct)
     {
         var ns = _options.LeaseNamespace;
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = _time.GetUtcNow().UtcDateTime;
         var spec = new V1LeaseSpec
         {
             HolderIdentity = _options.Identity,
@@ -30,7 +44,7 @@ public sealed class KubernetesLease(IKubernetes client, IOptions<KubernetesOptio
             {
                 await client.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns }, Spec = spec }, ns, cancellationToken: ct);
             }
-            else if (HeldByOther(current.Spec, now))
+            else if (HeldByOther(name, current.Spec))
             {
                 logger.LogInformation("Lease {Namespace}/{Lease} is held by {Holder}", ns, name, current.Spec.HolderIdentity);
                 return null;
@@ -40,7 +54,8 @@ public sealed class KubernetesLease(IKubernetes client, IOptions<KubernetesOptio
                 current.Spec = spec;
                 await client.CoordinationV1.ReplaceNamespacedLeaseAsync(current, name, ns, cancellationToken: ct);
             }
-            return new Held(this, ns, name);
+            Observe(name, spec);
+            return new Hold(this, ns, name, _time.GetTimestamp());
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Conflict)
         {
@@ -61,10 +76,21 @@ public sealed class KubernetesLease(IKubernetes client, IOptions<KubernetesOptio
         }
     }
 
-    private bool HeldByOther(V1LeaseSpec? spec, DateTime now) =>
-        spec?.HolderIdentity is { Length: > 0 } holder && holder != _options.Identity
-        && (spec.RenewTime ?? spec.AcquireTime) is { } renewed
-        && renewed.AddSeconds(spec.LeaseDurationSeconds ?? 0) > now;
+    // Another holder's Lease is live until its record has stood unchanged, as this replica saw
+    // it, for its leaseDurationSeconds.
+    private bool HeldByOther(string name, V1LeaseSpec? spec)
+    {
+        if (spec?.HolderIdentity is not { Length: > 0 } holder || holder == _options.Identity) return false;
+        var since = Observe(name, spec);
+        return _time.GetUtcNow() - since < TimeSpan.FromSeconds(spec.LeaseDurationSeconds ?? 0);
+    }
+
+    private DateTimeOffset Observe(string name, V1LeaseSpec? spec)
+    {
+        var record = $"{spec?.HolderIdentity}|{spec?.RenewTime:O}|{spec?.AcquireTime:O}|{spec?.LeaseDurationSeconds}|{spec?.LeaseTransitions}";
+        var now = _time.GetUtcNow();
+        return _observed.AddOrUpdate(name, _ => (record, now), (_, seen) => seen.Record == record ? seen : (record, now)).Since;
+    }
 
     private async Task<V1Lease?> GetAsync(string ns, string name, CancellationToken ct)
     {
@@ -77,8 +103,9 @@ public sealed class KubernetesLease(IKubernetes client, IOptions<KubernetesOptio
     {
         var lease = await GetAsync(ns, name, ct);
         if (lease?.Spec?.HolderIdentity != _options.Identity) return false;
-        lease.Spec.RenewTime = time.GetUtcNow().UtcDateTime;
+        lease.Spec.RenewTime = _time.GetUtcNow().UtcDateTime;
         await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, name, ns, cancellationToken: ct);
+        Observe(name, lease.Spec);
         return true;
     }
 
@@ -99,49 +126,74 @@ public sealed class KubernetesLease(IKubernetes client, IOptions<KubernetesOptio
         }
     }
 
-    // Renews every third of LeaseDuration until cancelled, or until someone else holds it.
-    private async Task RenewWhileHeldAsync(string ns, string name, CancellationToken ct)
+    // Renews every third of LeaseDuration until cancelled, or until someone else holds it; a
+    // failed renewal is tried again at the next third (Held turns false after two).
+    private async Task RenewWhileHeldAsync(Hold held, CancellationToken ct)
     {
         try
         {
             while (true)
             {
-                await Task.Delay(_options.LeaseDuration / 3, time, ct);
-                if (!await RenewAsync(ns, name, ct))
+                await Task.Delay(_options.LeaseDuration / 3, _time, ct);
+                try
                 {
-                    logger.LogWarning("Lease {Namespace}/{Lease} was taken by another holder while held", ns, name);
-                    return;
+                    if (!await RenewAsync(held.Namespace, held.Name, ct))
+                    {
+                        held.Lost = true;
+                        logger.LogWarning("Lease {Namespace}/{Lease} was taken by another holder while held", held.Namespace, held.Name);
+                        return;
+                    }
+                    held.Confirmed = _time.GetTimestamp();
+                }
+                catch (Exception ex) when (ex is HttpOperationException or HttpRequestException)
+                {
+                    // The lease lapses after LeaseDuration; Held says so before the next DELETE.
+                    logger.LogWarning("Could not renew lease {Namespace}/{Lease}: {Error}", held.Namespace, held.Name, ex.Message);
                 }
             }
         }
         catch (OperationCanceledException) { }
-        catch (Exception ex) when (ex is HttpOperationException or HttpRequestException)
-        {
-            // The lease lapses after LeaseDuration; the UID precondition keeps the delete safe.
-            logger.LogWarning("Could not renew lease {Namespace}/{Lease}: {Error}", ns, name, ex.Message);
-        }
     }
 
-    private sealed class Held : IAsyncDisposable
+    private sealed class Hold : ILeaseHold
     {
         private readonly KubernetesLease _owner;
-        private readonly string _ns;
-        private readonly string _name;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _renewing;
 
-        public Held(KubernetesLease owner, string ns, string name)
+        public Hold(KubernetesLease owner, string ns, string name, long confirmed)
         {
-            (_owner, _ns, _name) = (owner, ns, name);
-            _renewing = owner.RenewWhileHeldAsync(ns, name, _stop.Token);
+            (_owner, Namespace, Name, Confirmed) = (owner, ns, name, confirmed);
+            _renewing = owner.RenewWhileHeldAsync(this, _stop.Token);
         }
+
+        public string Namespace { get; }
+        public string Name { get; }
+        public bool Lost
+        {
+            get => Volatile.Read(ref _lost);
+            set => Volatile.Write(ref _lost, value);
+        }
+        private bool _lost;
+
+        // When the API server last confirmed the hold (this process's monotonic clock).
+        public long Confirmed
+        {
+            get => Interlocked.Read(ref _confirmed);
+            set => Interlocked.Exchange(ref _confirmed, value);
+        }
+        private long _confirmed;
+
+        // Two thirds of LeaseDuration, like client-go's renew deadline: a stalled holder gives up
+        // before any other replica can count the Lease expired.
+        public bool Held => !Lost && _owner._time.GetElapsedTime(Confirmed) < _owner._options.LeaseDuration * 2 / 3;
 
         public async ValueTask DisposeAsync()
         {
             await _stop.CancelAsync();
             await _renewing;
             _stop.Dispose();
-            await _owner.ReleaseAsync(_ns, _name);
+            await _owner.ReleaseAsync(Namespace, Name);
         }
     }
 }

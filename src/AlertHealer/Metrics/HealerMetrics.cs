@@ -12,6 +12,7 @@ public sealed class HealerMetrics
     private readonly Counter _dependencyErrors;
     private readonly Histogram _webhookDuration;
     private readonly Counter _eventsFailed;
+    private readonly Counter _fencedWrites;
 
     public HealerMetrics()
     {
@@ -33,6 +34,10 @@ public sealed class HealerMetrics
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 12) });
         _eventsFailed = factory.CreateCounter("alerthealer_events_failed_total",
             "Kubernetes Events that could not be written (the remediation went on), by reason.", "reason");
+        // Fencing: writes refused because this replica's claim on the item was lost.
+        _fencedWrites = factory.CreateCounter("alerthealer_fenced_writes_total",
+            "Writes for an inbox item refused because this replica lost its claim on it (paused or cut off past the claim, another replica took it), by write.", "write");
+        foreach (var write in new[] { "intent", "decision", "duplicate", "reschedule" }) _fencedWrites.WithLabels(write);
         InboxDepth = factory.CreateGauge("alerthealer_inbox_depth", "Alerts stored and not yet decided.");
         InboxOldest = factory.CreateGauge("alerthealer_inbox_oldest_pending_seconds", "Age of the oldest undecided alert.");
         BreakerOpen = factory.CreateGauge("alerthealer_breaker_open", "1 while the global circuit breaker is open.");
@@ -85,4 +90,7 @@ public sealed class HealerMetrics
     public void EventFailed(string reason) => _eventsFailed.WithLabels(reason).Inc();
 
     public void WebhookHandled(TimeSpan elapsed) => _webhookDuration.Observe(elapsed.TotalSeconds);
+
+    // Fencing: a write for an item this replica no longer holds (nothing was changed).
+    public void FencedWrite(string write) => _fencedWrites.WithLabels(write).Inc();
 }

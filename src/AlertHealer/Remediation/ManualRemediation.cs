@@ -10,7 +10,7 @@ public sealed class ManualRemediation(IInboxStore inbox, InboxProcessor processo
     {
         var item = await inbox.StartManualAsync(request, claims.Now(), ct);
         Processed processed;
-        await using (claims.Keep(item.Id)) processed = await processor.ProcessAsync(item, waitingCaller: true, ct);
+        await using (claims.Keep(item)) processed = await processor.ProcessAsync(item, waitingCaller: true, ct);
         // Put back for the worker: wake it so the re-send is not left to the poll.
         if (processed.Entry is null) signal.Notify();
         return processed;

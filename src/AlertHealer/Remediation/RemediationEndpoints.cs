@@ -27,6 +27,8 @@ public static class RemediationEndpoints
         group.MapPost("/remediate", RemediateAsync).Validate<RemediateRequest>().RequireAuthorization(Roles.Remediate)
             .WithBodyLimit(l => l.RemediateBodyBytes)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            // This replica lost its claim on the request mid-decision: another one decides it.
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .Produces<RemediateResponse>(StatusCodes.Status502BadGateway)
             // The DELETE was sent but its answer lost: confirmed in the background.
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
@@ -55,6 +57,12 @@ public static class RemediationEndpoints
         var actor = new Actor(user.FindFirstValue(ClaimTypes.Role) ?? Roles.Operator, user.Identity?.Name ?? "unknown");
         var request = new RemediationRequest(Triggers.Manual, null, body.Policy, body.DryRun, body.Reason, actor);
         var processed = await manual.RunAsync(request, ct);
+        if (processed.Fenced)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Taken over by another replica",
+                detail: $"This replica stalled past its claim on the request and another replica took it over ({processed.Error}). "
+                    + "That replica decides it and records the outcome in the audit log; look there before asking again.");
+        }
         if (processed.Entry is not { } entry)
         {
             var intent = processed.Unconfirmed!;

@@ -86,6 +86,12 @@ public sealed class RemediationEngine(
         trace.Add("single-flight", "acquired", $"lease {LeaseName(policy)} held for this remediation");
 
         var intent = new DeleteIntent(policy.Name, pod.Namespace, pod.Name, pod.Uid, action.At, [.. trace.Steps]);
+        if (!lease.Held)
+        {
+            // Paused or cut off from the API server since taking the Lease: another replica may
+            // hold it and have restarted the target. Nothing is sent; the item is decided afresh.
+            throw new ClusterUnavailableException($"the lease {LeaseName(policy)} was not renewed in time and may be another replica's; no DELETE was sent");
+        }
         if (intents is not null) await intents.Record(intent);
         try
         {
@@ -157,7 +163,7 @@ public sealed class RemediationEngine(
             s => Backoff.AfterRestart(s, policy.Options, now));
     }
 
-    private static string LeaseName(Policy policy) => $"alerthealer-{policy.Name}";
+    public static string LeaseName(Policy policy) => $"alerthealer-{policy.Name}";
 
     private string DryRunWhy(Policy policy, RemediationRequest request) =>
         options.Value.DryRun ? "AlertHealer:DryRun is on"

@@ -41,6 +41,7 @@ public static class RemediationSetup
         services.AddSingleton<InboxProcessor>();
         services.AddSingleton<InboxClaims>();
         services.AddHostedService<InboxWorker>();
+        services.AddHostedService<LeaseObserver>();
         return builder;
     }
 }

@@ -17,10 +17,13 @@ public interface IStoreDatabase
     Task<T> GroupWriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct);
 }
 
-public sealed record StoreDialect(string Name, string LockClaimedRow)
+// ClockMs: the clock that inbox claims are taken and judged by, in Unix milliseconds. SQLite has
+// one process, whose clock is @now; PostgreSQL's replicas share the database's, so a replica whose
+// clock is ahead or behind neither steals a live claim nor waits past the expiry of a dead one's.
+public sealed record StoreDialect(string Name, string LockClaimedRow, string ClockMs)
 {
-    public static readonly StoreDialect Sqlite = new("sqlite", "");
+    public static readonly StoreDialect Sqlite = new("sqlite", "", "@now");
 
     // Replicas claiming at once each take another row instead of waiting for one.
-    public static readonly StoreDialect Postgres = new("postgres", "FOR UPDATE SKIP LOCKED");
+    public static readonly StoreDialect Postgres = new("postgres", "FOR UPDATE SKIP LOCKED", "(extract(epoch from now()) * 1000)::bigint");
 }

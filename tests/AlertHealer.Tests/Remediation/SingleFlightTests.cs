@@ -56,4 +56,41 @@ public sealed class SingleFlightTests
         Assert.Single(app.Kube.Deletes());
         Assert.Null(app.Kube.Lease("alerthealer", "alerthealer-whisker")!.Spec.HolderIdentity);
     }
+
+    // Lease expiry as client-go judges it: from when this replica saw the record change, on its
+    // own clock. The holder's renewTime comes from another clock and is never compared with it.
+    [Theory]
+    [InlineData(-60)]
+    [InlineData(60)]
+    public async Task ALeaseIsLiveWhileItsRecordChangesWhateverTheHoldersClockSays(int holderClockMinutes)
+    {
+        await using var app = (await TestApp.StartAsync()).WithCalicoSystem();
+        var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(Path.Combine(app.Directory, "kubeconfig")));
+        var holderClock = app.Time.GetUtcNow().AddMinutes(holderClockMinutes).UtcDateTime;
+        await client.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease
+        {
+            Metadata = new V1ObjectMeta { Name = "alerthealer-whisker", NamespaceProperty = "alerthealer" },
+            Spec = new V1LeaseSpec { HolderIdentity = "alerthealer-other-replica", LeaseDurationSeconds = 120, RenewTime = holderClock },
+        }, "alerthealer");
+
+        await app.PostWebhookAsync(Fixtures.Firing);
+        await app.WaitForOutcomeAsync(Outcomes.InProgress);
+        // The holder renews every 90 s by its own clock: live for as long as it does.
+        for (var renewal = 1; renewal <= 2; renewal++)
+        {
+            app.Time.Advance(TimeSpan.FromSeconds(90));
+            var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync("alerthealer-whisker", "alerthealer");
+            lease.Spec.RenewTime = holderClock.AddSeconds(90 * renewal);
+            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, "alerthealer-whisker", "alerthealer");
+            await app.PostWebhookAsync(Fixtures.Firing);
+            await app.WaitForOutcomeAsync(Outcomes.InProgress, count: 1 + renewal);
+        }
+        Assert.Empty(app.Kube.Deletes());
+
+        // The holder stops renewing: 120 s after the last change was seen, the Lease is taken.
+        app.Time.Advance(TimeSpan.FromSeconds(121));
+        await app.PostWebhookAsync(Fixtures.Firing);
+        await app.WaitForOutcomeAsync(Outcomes.Restarted);
+        Assert.Single(app.Kube.Deletes());
+    }
 }

@@ -79,23 +79,37 @@ public sealed class StoreContractTests
         Assert.Equal(Disposition.Duplicate, Assert.Single(again).Disposition);
         var replicaA = new InboxClaim("replica-a", now, now.AddSeconds(15));
         var first = await inbox.ClaimNextAsync(replicaA);
-        var second = await inbox.ClaimNextAsync(new InboxClaim("replica-b", now, now.AddSeconds(15)));
+        var second = await inbox.ClaimNextAsync(new InboxClaim("replica-b", now, now.AddSeconds(1)));
         Assert.Equal("00000000000000a2", first!.Alert.Fingerprint);
         Assert.Equal("00000000000000a1", second!.Alert.Fingerprint);
         Assert.Null(await inbox.ClaimNextAsync(replicaA));
 
+        // Expiry is judged by the store's clock: the replica's on SQLite (one process), which the
+        // claims below carry; the database's on PostgreSQL, which only real time moves.
+        async Task StoreClockPassesAsync()
+        {
+            if (provider == "Postgres") await Task.Delay(TimeSpan.FromSeconds(1.5));
+        }
+
         // Replica A dies holding its item: B takes it over once the claim has expired, not before.
         var later = new InboxClaim("replica-b", now.AddSeconds(10), now.AddSeconds(25));
         Assert.Equal(0, await inbox.ReclaimExpiredAsync(later, [second.Id]));
-        Assert.True(await inbox.RenewClaimAsync(first.Id, new InboxClaim("replica-a", now.AddSeconds(10), now.AddSeconds(25))));
-        var expired = new InboxClaim("replica-b", now.AddSeconds(30), now.AddSeconds(45));
+        // A's last renewal is for one second; then it stops.
+        Assert.True(await inbox.RenewClaimAsync(first, new InboxClaim("replica-a", now.AddSeconds(10), now.AddSeconds(11))));
+        await StoreClockPassesAsync();
+        var expired = new InboxClaim("replica-b", now.AddSeconds(30), now.AddSeconds(31));
         Assert.Equal(1, await inbox.ReclaimExpiredAsync(expired, [second.Id]));
-        Assert.False(await inbox.RenewClaimAsync(first.Id, new InboxClaim("replica-a", now.AddSeconds(30), now.AddSeconds(45))));
+        Assert.False(await inbox.RenewClaimAsync(first, new InboxClaim("replica-a", now.AddSeconds(30), now.AddSeconds(45))));
         var takenOver = await inbox.ClaimNextAsync(expired);
         Assert.Equal(first.Id, takenOver!.Id);
         Assert.Equal(2, takenOver.Attempts);
+        // A's claim is fenced off: its writes for the item change nothing.
+        var stale = await Assert.ThrowsAsync<ClaimLostException>(() => inbox.RescheduleAsync(first, now, "A woke up"));
+        Assert.Equal("reschedule", stale.Write);
+        Assert.False(await inbox.RenewClaimAsync(first, new InboxClaim("replica-b", now.AddSeconds(30), now.AddSeconds(45))));
 
         // B's own expired claims come back too (a store fault stranded them), but never one in hand.
+        await StoreClockPassesAsync();
         var muchLater = new InboxClaim("replica-b", now.AddMinutes(5), now.AddMinutes(6));
         Assert.Equal(1, await inbox.ReclaimExpiredAsync(muchLater, [takenOver.Id]));
         Assert.Equal(1, await inbox.ReclaimExpiredAsync(muchLater, []));
@@ -115,7 +129,7 @@ public sealed class StoreContractTests
         var item = (await inbox.ClaimNextAsync(claim))!;
         var intent = new DeleteIntent("whisker", "calico-system", Fixtures.WedgedPod, "uid-1", now, [new DecisionStep("policy", "matched", "whisker")]);
 
-        await inbox.RecordIntentAsync(item.Id, intent);
+        await inbox.RecordIntentAsync(item, intent);
         Assert.Equal(intent.Uid, (await inbox.UnconfirmedIntentAsync("whisker", exceptItemId: -1))!.Uid);
         Assert.Null(await inbox.UnconfirmedIntentAsync("whisker", item.Id));
         await inbox.RescheduleAsync(item, now, "lost answer");

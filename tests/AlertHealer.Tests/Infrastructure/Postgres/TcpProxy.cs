@@ -43,6 +43,18 @@ public sealed class TcpProxy : IAsyncDisposable
         foreach (var socket in _open.Keys) Close(socket);
     }
 
+    // A partition: every relayed connection is cut and new ones are closed at once, until healed.
+    public bool Partitioned
+    {
+        get => _partitioned;
+        set
+        {
+            _partitioned = value;
+            if (value) CutAll();
+        }
+    }
+    private volatile bool _partitioned;
+
     public async ValueTask DisposeAsync()
     {
         _listener.Stop();
@@ -55,6 +67,11 @@ public sealed class TcpProxy : IAsyncDisposable
         while (true)
         {
             var client = await _listener.AcceptSocketAsync();
+            if (_partitioned)
+            {
+                client.Close();
+                continue;
+            }
             _ = ConnectAsync(client);
         }
     }
