@@ -84,7 +84,8 @@ public static class ReplicaSoakRun
         try
         {
             log.Add("driver", $"seed {settings.Seed}, {settings.Drive.TotalSeconds:F0}s of {(settings.Faults ? "faults" : "calm")}, {settings.Replicas} replicas on {store.Describe()}, API server {cluster.Kube.BaseAddress}");
-            foreach (var r in replicas) await r.Service.StartAsync();
+            // As a Deployment does: a replica whose first start fails (the database slow to answer) is started again.
+            foreach (var r in replicas) await r.Service.RestartAsync();
             using (var stopWatching = new CancellationTokenSource())
             {
                 var watching = watcher.RunAsync(TimeSpan.FromSeconds(1.5), stopWatching.Token);

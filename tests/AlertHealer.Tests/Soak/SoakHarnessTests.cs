@@ -84,7 +84,7 @@ public sealed class SoakHarnessTests
             Assert.Null(service.DownFor);
             using var http = new HttpClient { BaseAddress = service.BaseAddress };
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
-            Assert.Contains(log.Snapshot(), e => e.Text.StartsWith("service generation 1 started", StringComparison.Ordinal));
+            Assert.Contains(log.Snapshot(), e => e.Text.StartsWith($"service generation {service.Generation} started: pid {service.Pid}", StringComparison.Ordinal));
         }
         finally
         {
