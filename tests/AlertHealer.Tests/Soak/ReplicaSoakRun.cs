@@ -103,11 +103,14 @@ public static class ReplicaSoakRun
             await faults.StopAsync();
             await driver.StopFaultsAsync();
             run.Phase = "settling";
-            // Long enough for what a replica paused or cut at the end left claimed to expire and be taken over.
-            var settled = await SoakRun.SettleAsync(settings with { SettleLimit = settings.SettleLimit + settings.ClaimDuration * 2 }, driver, watcher);
+            // Long enough for what a replica paused or cut at the end left claimed to expire and be taken
+            // over, and for two processes starting again on a loaded machine.
+            var settled = await SoakRun.SettleAsync(settings with { SettleLimit = settings.SettleLimit * 2 + settings.ClaimDuration * 2 }, driver, watcher);
             log.Add("driver", settled ? "settled" : $"not settled (inbox depth {watcher.InboxDepth}, {driver.OpenDeliveries} deliveries open)");
             await driver.AbandonDeliveriesAsync();
-            await watcher.PollAsync();
+            // A delivery acknowledged in the last moments is decided within seconds: wait for the inbox to empty.
+            var drained = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20);
+            while (!(await watcher.PollAsync() && watcher.InboxDepth == 0) && DateTimeOffset.UtcNow < drained) await Task.Delay(500);
             run.Phase = "checking";
 
             var byReplica = new List<(string, IReadOnlyList<string>?)>();
