@@ -32,8 +32,9 @@ public sealed class Tally
 }
 
 // Sends deliveries as Alertmanager does: 200 is acknowledged; 503, a reset or no answer is
-// sent again after a pause until acknowledged or given up.
-public sealed class AlertSender(SoakService service, SoakLog log, ResponseLog responses) : IDisposable
+// sent again after a pause until acknowledged or given up. target names the replica each attempt
+// goes to (null while none runs), as a Service spreads Alertmanager's deliveries.
+public sealed class AlertSender(Func<Uri?> target, SoakLog log, ResponseLog responses) : IDisposable
 {
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(5) })
     {
@@ -64,7 +65,7 @@ public sealed class AlertSender(SoakService service, SoakLog log, ResponseLog re
         {
             for (var attempt = 1; !giveUp.IsCancellationRequested; attempt++)
             {
-                if (service.BaseAddress is not { } address)
+                if (target() is not { } address)
                 {
                     attempt--;
                     await Pause(pause(), giveUp);
@@ -103,7 +104,7 @@ public sealed class AlertSender(SoakService service, SoakLog log, ResponseLog re
         using (response)
         {
             var text = await response.Content.ReadAsStringAsync();
-            responses.Add("POST /webhook/alertmanager", (int)response.StatusCode, text);
+            responses.Add("POST /webhook/alertmanager", (int)response.StatusCode, text, response.Headers.RetryAfter is not null);
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 log.Add("driver", $"{what}: {(int)response.StatusCode} {Excerpt(text)}");

@@ -7,16 +7,16 @@ using AlertHealer.Tests.Infrastructure;
 
 namespace AlertHealer.Tests.Soak;
 
-public sealed record ServiceResponse(DateTimeOffset At, string Endpoint, int Status, string Body);
+public sealed record ServiceResponse(DateTimeOffset At, string Endpoint, int Status, string Body, bool RetryAfter = false);
 
 // Every answer the service gave to the soak, for "no 500 from any endpoint".
 public sealed class ResponseLog
 {
     private readonly List<ServiceResponse> _responses = [];
 
-    public void Add(string endpoint, int status, string body)
+    public void Add(string endpoint, int status, string body, bool retryAfter = false)
     {
-        lock (_responses) _responses.Add(new ServiceResponse(DateTimeOffset.UtcNow, endpoint, status, AlertSender.Excerpt(body)));
+        lock (_responses) _responses.Add(new ServiceResponse(DateTimeOffset.UtcNow, endpoint, status, AlertSender.Excerpt(body), retryAfter));
     }
 
     public IReadOnlyList<ServiceResponse> All
@@ -27,8 +27,9 @@ public sealed class ResponseLog
 
 // Reads the whole audit log (and /metrics, /readyz, /policies) over and over while the soak
 // runs, and remembers every entry the first time it was seen: an entry that disappears or
-// changes (other than its verification and duplicates) is caught when it happens.
-public sealed class AuditWatcher(SoakService service, SoakLog log, ResponseLog responses) : IDisposable
+// changes (other than its verification and duplicates) is caught when it happens. target names
+// the replica each pass reads through (null while none runs).
+public sealed class AuditWatcher(Func<Uri?> target, SoakLog log, ResponseLog responses) : IDisposable
 {
     private static readonly string[] Mutable = ["verification", "verificationDetail", "duplicates"];
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(5) })
@@ -59,7 +60,7 @@ public sealed class AuditWatcher(SoakService service, SoakLog log, ResponseLog r
     // One pass: the whole audit log page by page, then the other read endpoints. True when the audit was read whole.
     public async Task<bool> PollAsync()
     {
-        if (service.BaseAddress is not { } address) return false;
+        if (target() is not { } address) return false;
         // Depth first: when it reads 0, every decision made so far is in the audit read after it.
         var metrics = await GetAsync(address, "metrics", token: null);
         InboxDepth = metrics is { } text && MetricValue(text, "alerthealer_inbox_depth") is { } depth ? (int)depth : null;
@@ -69,6 +70,10 @@ public sealed class AuditWatcher(SoakService service, SoakLog log, ResponseLog r
         await GetAsync(address, "policies", TestApp.ReaderToken);
         return entries is not null;
     }
+
+    // The whole audit log as one replica serves it, each entry as its JSON text; null if it could not be read.
+    public async Task<IReadOnlyList<string>?> RawAuditAsync(Uri address) =>
+        await ReadAuditAsync(address) is { } entries ? [.. entries.Select(e => e.Raw.ToJsonString())] : null;
 
     private async Task<List<(JsonObject Raw, AuditEntry Entry)>?> ReadAuditAsync(Uri address)
     {
@@ -148,7 +153,7 @@ public sealed class AuditWatcher(SoakService service, SoakLog log, ResponseLog r
             using var response = await _http.SendAsync(request);
             var text = await response.Content.ReadAsStringAsync();
             var endpoint = "GET /" + path.Split('?')[0];
-            responses.Add(endpoint, (int)response.StatusCode, text);
+            responses.Add(endpoint, (int)response.StatusCode, text, response.Headers.RetryAfter is not null);
             if ((int)response.StatusCode >= 500 && (int)response.StatusCode != 503)
                 log.Add("driver", $"{endpoint}: {(int)response.StatusCode} {AlertSender.Excerpt(text)}");
             return response.IsSuccessStatusCode ? text : null;

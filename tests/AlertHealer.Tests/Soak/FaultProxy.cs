@@ -15,7 +15,9 @@ namespace AlertHealer.Tests.Soak;
 // A reverse proxy on 127.0.0.1 (random port) between the service's Kubernetes client and the
 // fake API server, injecting the faults of a FaultPlan: 5xx with a Status body (not forwarded),
 // lost answers and stalls after the API server acted, slow answers, watches cut mid-stream.
-// Every request is kept as a ProxyExchange and logged.
+// Every request is kept as a ProxyExchange and logged. With several listeners (one per replica),
+// each request is tagged with the listener it came in on, and one replica can be partitioned
+// from the API server while the other is not.
 public sealed class FaultProxy : IAsyncDisposable
 {
     private static readonly string[] HopByHop = ["Host", "Connection", "Transfer-Encoding", "Content-Length", "Keep-Alive", "Expect"];
@@ -28,8 +30,13 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly List<ProxyExchange> _exchanges = [];
     private readonly CancellationTokenSource _stopping = new();
     private long _ids;
+    private List<int> _ports = [];
+    // Per partitioned replica: completed when the partition heals.
+    private readonly Dictionary<int, TaskCompletionSource> _partitions = [];
+    // The watches streaming to each replica, cut when it is partitioned.
+    private readonly List<(int Replica, CancellationTokenSource End)> _watches = [];
 
-    private FaultProxy(Uri upstream, FaultPlan plan, SoakLog log)
+    private FaultProxy(Uri upstream, FaultPlan plan, SoakLog log, int listeners)
     {
         _upstreamBase = upstream;
         _plan = plan;
@@ -49,13 +56,19 @@ public sealed class FaultProxy : IAsyncDisposable
         });
         builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            for (var i = 0; i < listeners; i++) k.Listen(IPAddress.Loopback, 0);
+        });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         _app = builder.Build();
         _app.Run(HandleAsync);
     }
 
-    public Uri BaseAddress { get; private set; } = null!;
+    public Uri BaseAddress => BaseAddresses[0];
+
+    // One address per listener: the replica with index i talks to BaseAddresses[i].
+    public IReadOnlyList<Uri> BaseAddresses { get; private set; } = [];
 
     // Called at each stage of every request; may act on the world (e.g. kill the service right
     // after a DELETE went through, before its answer leaves the proxy).
@@ -66,13 +79,46 @@ public sealed class FaultProxy : IAsyncDisposable
         get { lock (_gate) return [.. _exchanges]; }
     }
 
-    public static async Task<FaultProxy> StartAsync(Uri upstream, FaultPlan plan, SoakLog log)
+    public static async Task<FaultProxy> StartAsync(Uri upstream, FaultPlan plan, SoakLog log, int listeners = 1)
     {
-        var proxy = new FaultProxy(upstream, plan, log);
+        var proxy = new FaultProxy(upstream, plan, log, listeners);
         await proxy._app.StartAsync();
-        var address = proxy._app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        proxy.BaseAddress = new Uri(address.TrimEnd('/') + "/");
+        var addresses = proxy._app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
+            .Select(a => new Uri(a.TrimEnd('/') + "/")).ToList();
+        proxy.BaseAddresses = addresses;
+        proxy._ports = [.. addresses.Select(a => a.Port)];
         return proxy;
+    }
+
+    // Cuts a replica off the API server: its requests never arrive, answers on their way are lost,
+    // its watches are cut, until Heal.
+    public void Partition(int replica)
+    {
+        List<CancellationTokenSource> cut;
+        lock (_gate)
+        {
+            if (_partitions.ContainsKey(replica)) return;
+            _partitions[replica] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            cut = [.. _watches.Where(w => w.Replica == replica).Select(w => w.End)];
+        }
+        foreach (var end in cut)
+        {
+            try { end.Cancel(); }
+            catch (ObjectDisposedException) { }
+        }
+    }
+
+    public void Heal(int replica)
+    {
+        lock (_gate)
+        {
+            if (_partitions.Remove(replica, out var healed)) healed.TrySetResult();
+        }
+    }
+
+    private TaskCompletionSource? PartitionOf(int replica)
+    {
+        lock (_gate) return _partitions.TryGetValue(replica, out var p) ? p : null;
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -80,10 +126,18 @@ public sealed class FaultProxy : IAsyncDisposable
         var body = await new StreamReader(context.Request.Body).ReadToEndAsync(context.RequestAborted);
         var request = RequestAttributes.Describe(context.Request, body);
         var (fault, status, delay) = _plan.Choose(request);
-        var exchange = new ProxyExchange(Interlocked.Increment(ref _ids), DateTimeOffset.UtcNow, request, fault);
+        var replica = Math.Max(0, _ports.IndexOf(context.Connection.LocalPort));
+        var exchange = new ProxyExchange(Interlocked.Increment(ref _ids), DateTimeOffset.UtcNow, request, fault) { Replica = replica };
         lock (_gate) _exchanges.Add(exchange);
         try
         {
+            if (PartitionOf(replica) is { } cut)
+            {
+                exchange.Outcome = "partitioned: never reached the API server";
+                await cut.Task.WaitAsync(context.RequestAborted);
+                context.Abort();
+                return;
+            }
             await RunHookAsync(exchange, ProxyStage.Received);
             if (fault == ProxyFault.Error)
             {
@@ -140,6 +194,12 @@ public sealed class FaultProxy : IAsyncDisposable
                 await Task.Delay(delay, _stopping.Token);
                 break;
         }
+        if (PartitionOf(exchange.Replica) is not null)
+        {
+            exchange.Outcome = "answer lost in a partition";
+            context.Abort();
+            return;
+        }
         await AnswerAsync(context, exchange, (int)response.StatusCode, json, response.Headers.RetryAfter?.ToString());
         if (exchange.Fault == ProxyFault.Slow) exchange.Outcome += $" after {delay.TotalMilliseconds:F0}ms";
         await context.Response.CompleteAsync();
@@ -150,6 +210,21 @@ public sealed class FaultProxy : IAsyncDisposable
     {
         using var end = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, context.RequestAborted);
         using var message = Upstream(context, exchange.Request);
+        // A partition that begins while the watch streams cuts it.
+        var watch = (exchange.Replica, end);
+        lock (_gate) _watches.Add(watch);
+        try
+        {
+            await StreamAsync(context, exchange, cutAfter, end, message);
+        }
+        finally
+        {
+            lock (_gate) _watches.Remove(watch);
+        }
+    }
+
+    private async Task StreamAsync(HttpContext context, ProxyExchange exchange, TimeSpan? cutAfter, CancellationTokenSource end, HttpRequestMessage message)
+    {
         using var response = await _upstream.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, end.Token);
         exchange.UpstreamStatus = (int)response.StatusCode;
         exchange.UpstreamAt = DateTimeOffset.UtcNow;

@@ -2,7 +2,8 @@ namespace AlertHealer.Tests.Soak;
 
 // Kills the service at a chosen kind of moment, once: now, right after an acknowledgement,
 // during a decision, right after a DELETE went through (before the service hears of it), just
-// after its answer (while the service records it), or during verification. The service is started again on the same store after a short pause.
+// after its answer (while the service records it), or during verification. The service is started again on the same store after a short pause,
+// however many attempts that takes.
 public sealed class KillSwitch(SoakService service, SeededRandom random, SoakLog log)
 {
     private readonly Lock _gate = new();
@@ -98,6 +99,6 @@ public sealed class KillSwitch(SoakService service, SeededRandom random, SoakLog
     private async Task RestartAfterAsync(TimeSpan pause)
     {
         await Task.Delay(pause);
-        await service.StartAsync();
+        await service.RestartAsync();
     }
 }

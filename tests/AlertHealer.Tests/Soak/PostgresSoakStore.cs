@@ -29,6 +29,14 @@ public sealed class PostgresSoakStore : ISoakStore, IAsyncDisposable
 
     public string Describe() => $"PostgreSQL on port {_server.Port}";
 
+    public int Port => _server.Port;
+
+    // The same settings, with the server reached through another port (a replica's TcpProxy).
+    public IReadOnlyDictionary<string, string?> SettingsVia(int port) => new Dictionary<string, string?>(Settings)
+    {
+        ["AlertHealer__Audit__ConnectionString"] = new NpgsqlConnectionStringBuilder(_connectionString) { Port = port }.ToString(),
+    };
+
     public async Task<IAsyncDisposable?> LockAsync(SoakLog log)
     {
         var holder = new NpgsqlConnection(_connectionString + ";Pooling=false");

@@ -35,6 +35,8 @@ public sealed class ProxyExchange(long id, DateTimeOffset received, RecordedRequ
     public DateTimeOffset Received { get; } = received;
     public RecordedRequest Request { get; } = request;
     public ProxyFault Fault { get; } = fault;
+    // Which replica sent it: the index of the proxy listener it came in on.
+    public int Replica { get; init; }
     public int? InjectedStatus { get; set; }
     public int? UpstreamStatus { get; set; }
     public string? UpstreamBody { get; set; }
@@ -56,7 +58,7 @@ public sealed class ProxyExchange(long id, DateTimeOffset received, RecordedRequ
         var what = $"{Request.Method} {Request.Path}{Request.Query}";
         if (IsPodDelete) what += $" (uid precondition {PreconditionUid ?? "NONE"})";
         var upstream = UpstreamStatus is { } s ? $"API server {s}" : "not forwarded";
-        return $"#{Id} {what} fault={Fault}{(InjectedStatus is { } i ? $" {i}" : "")}; {upstream}; client: {Outcome}";
+        return $"#{Id}{(Replica == 0 ? "" : $" [replica {(char)('a' + Replica)}]")} {what} fault={Fault}{(InjectedStatus is { } i ? $" {i}" : "")}; {upstream}; client: {Outcome}";
     }
 
     private static JsonNode? TryParse(string json)

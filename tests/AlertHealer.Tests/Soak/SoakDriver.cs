@@ -59,7 +59,7 @@ public sealed partial class SoakDriver(
         Task[] faults;
         lock (_gate) faults = [.. _faults];
         await Task.WhenAll(faults);
-        if (!service.Running) await service.StartAsync();
+        if (!service.Running) await service.RestartAsync();
         if (!cluster.GoldmaneReady) cluster.SetGoldmane(true);
         cluster.Replacement = ReplacementPolicy.RecreateReady;
         if (cluster.WhiskerPods().Count == 0) cluster.AddWhisker(random.Hex(5));

@@ -12,18 +12,20 @@ public static class SoakInvariants
     public const string DependencySettled = "no delete unless goldmane was Ready for MinReadyFor at decision time";
     public const string AckedIsDecided = "every acknowledged alert ends decided or counted as a duplicate";
     public const string AuditAppendOnly = "the audit log never loses, changes or duplicates an entry";
-    public const string No500 = "no 500 from any endpoint";
+    public const string No500 = "no 5xx from any endpoint other than 503, and every 503 but /readyz's with Retry-After";
     public const string BreakerBudget = "automatic restarts per breaker window never exceed MaxRemediations";
     public const string UidPrecondition = "every DELETE carries the UID precondition";
     public const string DeleteHasEntry = "every successful delete has exactly one restarted entry, and each restarted entry one delete";
     public const string VerificationConcludes = "verification is never left pending after its deadline";
     public const string NoRestartAfterResolved = "no restart of an incident after its resolved notification was recorded";
     public const string CooldownBetweenDeletes = "deletes are at least Cooldown apart";
+    public const string SameAuditEverywhere = "the audit log reads the same through every replica";
+    public const string OneEventPerRestart = "no more than one AlertHealerRestarted Event per deleted pod";
 
     public static readonly string[] All =
     [
         OneDeletePerIncident, DeleteHasEntry, NoRestartAfterResolved, CooldownBetweenDeletes, DependencySettled, BreakerBudget,
-        UidPrecondition, AckedIsDecided, AuditAppendOnly, VerificationConcludes, No500,
+        UidPrecondition, AckedIsDecided, AuditAppendOnly, VerificationConcludes, No500, SameAuditEverywhere, OneEventPerRestart,
     ];
 
     public static IReadOnlyList<Violation> Check(SoakObservations o)
@@ -33,7 +35,7 @@ public static class SoakInvariants
         [
             .. OneDeletePer(o, deletes), .. EntryPerDelete(o, deletes), .. AfterResolved(o, deletes), .. Cooldown(o, deletes),
             .. Dependency(o, deletes), .. Breaker(o, deletes), .. Preconditions(o), .. Acknowledged(o), .. AuditLog(o),
-            .. Verification(o), .. ServerErrors(o),
+            .. Verification(o), .. ServerErrors(o), .. SameAudit(o), .. EventPerRestart(o),
         ];
     }
 
@@ -101,7 +103,7 @@ public static class SoakInvariants
             var started = o.Starts.LastOrDefault(s => s.Generation == d.Generation).At;
             // The decision's dependency read: the last goldmane list its process received whole before the delete.
             var read = o.Exchanges.LastOrDefault(x => x.Request is { Verb: "list", Resource: "pods" } && x.Request.LabelSelector?.Contains("goldmane", StringComparison.Ordinal) == true
-                && x.Delivered && x.UpstreamStatus == 200 && x.Received >= started && x.Received < d.Exchange.Received);
+                && x.Replica == d.Exchange.Replica && x.Delivered && x.UpstreamStatus == 200 && x.Received >= started && x.Received < d.Exchange.Received);
             if (read is null)
             {
                 yield return new(DependencySettled, d.At, $"{d}: no goldmane read by the same process before it", Keys(d));
@@ -183,6 +185,38 @@ public static class SoakInvariants
     }
 
     private static IEnumerable<Violation> ServerErrors(SoakObservations o) =>
-        o.Responses.Where(r => r.Status >= 500 && r.Status != 503)
-            .Select(r => new Violation(No500, r.At, $"{r.Endpoint} answered {r.Status}: {r.Body}"));
+        o.Responses.Where(r => r.Status >= 500 && (r.Status != 503 || !r.RetryAfter && r.Endpoint != "GET /readyz"))
+            .Select(r => new Violation(No500, r.At, $"{r.Endpoint} answered {r.Status}{(r.Status == 503 ? " without Retry-After" : "")}: {r.Body}"));
+
+    // Both replicas read one database: after settling, each serves the same entries in the same order.
+    private static IEnumerable<Violation> SameAudit(SoakObservations o)
+    {
+        if (o.AuditByReplica.Count < 2) yield break;
+        var (first, entries) = o.AuditByReplica[0];
+        foreach (var (other, theirs) in o.AuditByReplica.Skip(1))
+        {
+            if (entries is null || theirs is null)
+            {
+                yield return new(SameAuditEverywhere, o.FinishedAt, $"the audit log could not be read through replica {(entries is null ? first : other)} after settling");
+                continue;
+            }
+            if (entries.SequenceEqual(theirs)) continue;
+            var at = Enumerable.Range(0, Math.Min(entries.Count, theirs.Count)).FirstOrDefault(i => entries[i] != theirs[i], Math.Min(entries.Count, theirs.Count));
+            yield return new(SameAuditEverywhere, o.FinishedAt,
+                $"replica {first} serves {entries.Count} entries, replica {other} {theirs.Count}; first difference at position {at}: "
+                + $"{AlertSender.Excerpt(entries.ElementAtOrDefault(at) ?? "nothing")} vs {AlertSender.Excerpt(theirs.ElementAtOrDefault(at) ?? "nothing")}");
+        }
+    }
+
+    // One restart is one Event: a replica that lost the incident to another must not announce it again.
+    private static IEnumerable<Violation> EventPerRestart(SoakObservations o)
+    {
+        if (o.Events is null) yield break;
+        foreach (var pod in o.Events.Where(e => e.Reason == AlertHealer.Remediation.EventReasons.Restarted)
+            .GroupBy(e => (e.Regarding?.Name, e.Regarding?.Uid)).Where(g => g.Count() > 1))
+        {
+            var notes = pod.Select(e => $"\"{AlertSender.Excerpt(e.Note ?? "")}\"");
+            yield return new(OneEventPerRestart, o.FinishedAt, $"pod {pod.Key.Name} uid {pod.Key.Uid}: {pod.Count()} AlertHealerRestarted Events: {string.Join("; ", notes)}", pod.Key.Name ?? "");
+        }
+    }
 }

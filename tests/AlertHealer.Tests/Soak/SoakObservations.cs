@@ -39,6 +39,19 @@ public sealed partial record SoakObservations(
 
     public int GenerationAt(DateTimeOffset t) => Starts.LastOrDefault(s => s.At <= t).Generation;
 
+    // With several replicas: which replica (the proxy's listener index) each generation ran as.
+    public IReadOnlyDictionary<int, int> ReplicaOf { get; init; } = new Dictionary<int, int>();
+
+    // With several replicas: the whole audit log as each one served it after settling (null: unreadable).
+    public IReadOnlyList<(string Replica, IReadOnlyList<string>? Entries)> AuditByReplica { get; init; } = [];
+
+    // The Events the API server stored, when the run checks them.
+    public IReadOnlyList<k8s.Models.Eventsv1Event>? Events { get; init; }
+
+    // The generation of the given replica running at t.
+    public int GenerationAt(DateTimeOffset t, int replica) =>
+        Starts.LastOrDefault(s => s.At <= t && ReplicaOf.GetValueOrDefault(s.Generation) == replica).Generation;
+
     // Successful deletes in order, each attributed to an incident when it can be.
     public IReadOnlyList<SuccessfulDelete> Deletes()
     {
@@ -46,7 +59,7 @@ public sealed partial record SoakObservations(
         foreach (var x in Exchanges.Where(x => x.IsSuccessfulDelete).OrderBy(x => x.UpstreamAt))
         {
             var uid = x.PreconditionUid ?? DeletedUid(x.UpstreamBody);
-            var delete = new SuccessfulDelete(x, x.Request.Name, uid, GenerationAt(x.Received));
+            var delete = new SuccessfulDelete(x, x.Request.Name, uid, GenerationAt(x.Received, x.Replica));
             if (Restarts.FirstOrDefault(e => e.Action!.Uid == uid) is { } entry)
             {
                 delete.Fingerprint = entry.Alert?.Fingerprint;

@@ -14,7 +14,7 @@ public sealed record SoakReport(
     string LogPath)
 {
     public string Replay => string.Create(CultureInfo.InvariantCulture,
-        $"ALERTHEALER_SOAK_SEED={Settings.Seed} ALERTHEALER_SOAK_SECONDS={Settings.Drive.TotalSeconds:F0}{(Settings.Faults ? "" : " ALERTHEALER_SOAK_FAULTS=off")} bash benchmarks/soak.sh");
+        $"{(Settings.Replicas > 1 ? $"REPLICAS={Settings.Replicas} " : "")}ALERTHEALER_SOAK_SEED={Settings.Seed} ALERTHEALER_SOAK_SECONDS={Settings.Drive.TotalSeconds:F0}{(Settings.Faults ? "" : " ALERTHEALER_SOAK_FAULTS=off")} bash benchmarks/soak.sh");
 
     public int SuccessfulDeletes => Observed.Exchanges.Count(x => x.IsSuccessfulDelete);
 

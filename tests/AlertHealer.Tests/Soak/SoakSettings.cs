@@ -11,6 +11,22 @@ public sealed record SoakSettings(int Seed, TimeSpan Drive, string? KeepDirector
 {
     public const int DefaultSeed = 20261128;
     public static readonly TimeSpan DefaultDrive = TimeSpan.FromSeconds(60);
+    // The two-replica run's, in the suite: with start-up and settling about two and a half minutes.
+    public const int TwoReplicaSeed = 20261204;
+    public static readonly TimeSpan TwoReplicaDrive = TimeSpan.FromSeconds(100);
+
+    // 1: one process at a time; 2: two processes on one PostgreSQL (ReplicaSoakRun).
+    public int Replicas { get; init; } = 1;
+
+    // Short in the two-replica run, so a paused replica wakes up after its claims were taken over.
+    public TimeSpan ClaimDuration { get; init; } = TimeSpan.FromSeconds(15);
+
+    // The largest clock offset between the replicas (ALERTHEALER_CLOCK_OFFSET, honoured by test builds).
+    public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromSeconds(30);
+
+    // On top of driving and settling: start-up on a loaded machine, restarts, reading the results.
+    // Past it the watchdog fails the run with its state instead of letting it hang.
+    public TimeSpan WatchdogMargin { get; init; } = TimeSpan.FromMinutes(4);
 
     // "Sqlite" or "Postgres" (a throwaway PostgreSQL server of the run's own).
     public string Store { get; init; } = "Sqlite";
@@ -37,6 +53,20 @@ public sealed record SoakSettings(int Seed, TimeSpan Drive, string? KeepDirector
         return new SoakSettings(seed, drive, keep, faults);
     }
 
+    // The two-replica run: the same variables, its own default seed and length; always PostgreSQL.
+    public static SoakSettings TwoReplicasFromEnvironment()
+    {
+        var settings = FromEnvironment();
+        return settings with
+        {
+            Seed = Environment.GetEnvironmentVariable("ALERTHEALER_SOAK_SEED") is { Length: > 0 } ? settings.Seed : TwoReplicaSeed,
+            Drive = Environment.GetEnvironmentVariable("ALERTHEALER_SOAK_SECONDS") is { Length: > 0 } ? settings.Drive : TwoReplicaDrive,
+            Store = "Postgres",
+            Replicas = 2,
+            ClaimDuration = TimeSpan.FromSeconds(5),
+        };
+    }
+
     // The service's configuration, as environment variables (the store adds its own).
     public Dictionary<string, string?> AppSettings(string kubeconfig)
     {
@@ -54,6 +84,7 @@ public sealed record SoakSettings(int Seed, TimeSpan Drive, string? KeepDirector
             ["AlertHealer__Kubernetes__LeaseNamespace"] = "alerthealer",
             ["AlertHealer__Kubernetes__Identity"] = "alerthealer-soak",
             ["AlertHealer__Inbox__RetryFor"] = T(RetryFor),
+            ["AlertHealer__Inbox__ClaimDuration"] = T(ClaimDuration),
             ["AlertHealer__Inbox__RetryBaseDelay"] = "00:00:00.200",
             ["AlertHealer__Inbox__RetryMaxDelay"] = "00:00:02",
             ["AlertHealer__Inbox__PollInterval"] = "00:00:01",
