@@ -6,7 +6,7 @@ namespace AlertHealer.Configuration;
 
 // The JSON Schema of appsettings files (and ConfigMaps holding one), for editor completion,
 // written from the same catalog the strict check uses. Regenerate with
-// `dotnet run --project src/AlertHealer -- settings-schema deploy/schema/alerthealer-settings.schema.json`.
+// `dotnet run --project src/AlertHealer -- settings-schema "$PWD/deploy/schema/alerthealer-settings.schema.json"`.
 public static class SettingsSchema
 {
     public const string Command = "settings-schema";
