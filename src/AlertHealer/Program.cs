@@ -9,6 +9,7 @@ using AlertHealer.Loki;
 using AlertHealer.Metrics;
 using AlertHealer.OpenApi;
 using AlertHealer.Policies;
+using AlertHealer.Preflight;
 using AlertHealer.Remediation;
 using AlertHealer.Security;
 using AlertHealer.Storage;
@@ -17,6 +18,8 @@ using AlertHealer.Ui;
 using AlertHealer.Webhooks;
 
 if (args is [CopyStore.Command, ..]) return await CopyStore.RunAsync(args, Console.Out, Console.Error);
+
+var preflight = PreflightCommand.Matches(args, out args);
 
 var builder = WebApplication.CreateBuilder(ContentRoot.Options(DemoMode.Strip(args, out var demo)));
 builder.AddDemoMode(demo);
@@ -33,10 +36,12 @@ builder.AddKubernetes();
 builder.AddRemediation();
 builder.AddLoki();
 builder.AddAlertmanager();
+builder.AddPreflight(command: preflight);
 builder.AddOpenApiDocument();
 builder.AddUi();
 
 var app = builder.Build();
+if (preflight) return await PreflightCommand.RunAsync(app, Console.Out, Console.Error);
 if (await app.RefusesToStartAsync()) return StartupRefusal.ExitCode;
 app.UseEdgeProtection();
 app.UseApi();

@@ -39,6 +39,12 @@ public sealed class HealerMetrics
         NeedsHuman = factory.CreateGauge("alerthealer_policy_needs_human", "1 while a policy waits for an operator.", "policy");
         CooldownSeconds = factory.CreateGauge("alerthealer_policy_cooldown_seconds", "Seconds left in a policy's cooldown.", "policy");
         Paused = factory.CreateGauge("alerthealer_policy_paused", "1 while a policy is paused.", "policy");
+
+        // Preflight: what this replica found on its last run.
+        PreflightOk = factory.CreateGauge("alerthealer_preflight_ok",
+            "1 when the preflight check passed on its last run, 0 when it failed (the policy cannot act).", "policy", "check");
+        PreflightLastRun = factory.CreateGauge("alerthealer_preflight_last_run_timestamp_seconds",
+            "When the preflight last ran (Unix seconds); 0 before its first run.");
     }
 
     public CollectorRegistry Registry { get; }
@@ -48,6 +54,8 @@ public sealed class HealerMetrics
     public Gauge NeedsHuman { get; }
     public Gauge CooldownSeconds { get; }
     public Gauge Paused { get; }
+    public Gauge PreflightOk { get; }
+    public Gauge PreflightLastRun { get; }
 
     // Series that alerts use with increase() must exist at 0 before their first event,
     // or the first failure after a start is invisible.

@@ -1,0 +1,56 @@
+using AlertHealer.Health;
+using Microsoft.Extensions.Options;
+
+namespace AlertHealer.Preflight;
+
+// Runs the preflight at start and then every Interval. A failure changes what GET /policies, the
+// metrics and the Events say; it never stops the webhook storing alerts nor a remediation.
+public sealed class PreflightService(
+    PreflightChecks checks,
+    PreflightState state,
+    SelfEvents events,
+    IOptions<PreflightOptions> options,
+    TimeProvider time,
+    ILogger<PreflightService> logger) : BackgroundService
+{
+    public const string EventReason = "PreflightFailed";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = options.Value.Interval;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+                await Task.Delay(interval, time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                // A bug in a check must not end the loop; the next run tries again.
+                logger.LogError(ex, "Preflight run failed; next run in {Interval}", interval);
+                await Task.Delay(interval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task RunOnceAsync(CancellationToken ct)
+    {
+        var run = await checks.RunAsync(ct);
+        var newlyFailed = state.Record(run);
+        foreach (var failed in run.Checks.Where(c => !c.Ok))
+            logger.LogWarning("Preflight: policy {Policy} cannot act: {Check} failed: {Reason}", failed.Policy, failed.Check, failed.Reason);
+        if (run.Ok) logger.LogInformation("Preflight: {Count} checks passed", run.Checks.Count);
+
+        // One Event when a check starts failing, not one per run while it stays failed.
+        foreach (var (policy, failed) in newlyFailed)
+        {
+            var list = string.Join("; ", failed.Select(c => $"{c.Check}: {c.Reason}"));
+            await events.WarnAsync(EventReason, "Preflight", $"policy {policy} cannot act: {list}");
+        }
+    }
+}
