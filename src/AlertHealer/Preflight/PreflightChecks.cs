@@ -77,7 +77,8 @@ public sealed class PreflightChecks(
         }
         catch (Exception ex) when (ex is ClusterUnavailableException or ClusterAccessDeniedException)
         {
-            return (false, $"could not ask whether it may {need}: {ex.Message}");
+            // The check's name says which permission; the reason is the same for all of them.
+            return (false, $"could not ask the API server: {ex.Message}");
         }
     }
 

@@ -49,7 +49,8 @@ public sealed class PreflightService(
         // One Event when a check starts failing, not one per run while it stays failed.
         foreach (var (policy, failed) in newlyFailed)
         {
-            var list = string.Join("; ", failed.Select(c => $"{c.Check}: {c.Reason}"));
+            // Checks that failed for the same reason (the reviews themselves refused, say) share one line.
+            var list = string.Join("; ", failed.GroupBy(c => c.Reason).Select(g => $"{string.Join(", ", g.Select(c => c.Check))}: {g.Key}"));
             await events.WarnAsync(EventReason, "Preflight", $"policy {policy} cannot act: {list}");
         }
     }
