@@ -17,6 +17,13 @@ public sealed class PreflightService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Read here, not at registration, so configuration added by a host builder counts.
+        if (!options.Value.Enabled)
+        {
+            logger.LogWarning("{Key} is false: missing permissions and empty selectors show only when a heal needs them",
+                $"{PreflightOptions.Section}:Enabled");
+            return;
+        }
         var interval = options.Value.Interval;
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -25,7 +25,7 @@ public static class PreflightSetup
             // The table is the command's output; the log goes to stderr.
             builder.Logging.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         }
-        else if (builder.Configuration.GetValue(PreflightOptions.Section + ":Enabled", true))
+        else
         {
             services.AddHostedService<PreflightService>();
         }
