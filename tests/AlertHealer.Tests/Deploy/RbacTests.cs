@@ -26,15 +26,21 @@ public class RbacTests
         }
     }
 
+    // Leases for single-flight, and Warning Events about AlertHealer's own pod (a failed preflight).
     [Fact]
-    public void TheOwnNamespaceRoleGrantsOnlyLeasesForSingleFlight()
+    public void TheOwnNamespaceRoleGrantsOnlyLeasesForSingleFlightAndEventsCreate()
     {
         var role = DeployManifests.Named<V1Role>("alerthealer", "alerthealer");
 
-        var rule = Assert.Single(role.Rules);
-        Assert.Equal(["coordination.k8s.io"], rule.ApiGroups);
-        Assert.Equal(["leases"], rule.Resources);
-        Assert.Equal(["create", "get", "update"], rule.Verbs.Order(StringComparer.Ordinal));
+        Assert.Equal(2, role.Rules.Count);
+        var leases = role.Rules[0];
+        Assert.Equal(["coordination.k8s.io"], leases.ApiGroups);
+        Assert.Equal(["leases"], leases.Resources);
+        Assert.Equal(["create", "get", "update"], leases.Verbs.Order(StringComparer.Ordinal));
+        var events = role.Rules[1];
+        Assert.Equal(["events.k8s.io"], events.ApiGroups);
+        Assert.Equal(["events"], events.Resources);
+        Assert.Equal(["create"], events.Verbs);
     }
 
     [Fact]
