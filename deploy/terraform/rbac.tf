@@ -89,3 +89,38 @@ resource "kubernetes_role_binding_v1" "alerthealer" {
     namespace = local.namespace
   }
 }
+
+# The preflight asks the API server what AlertHealer may do (SelfSubjectAccessReview,
+# `kubectl auth can-i` for its own identity). Cluster-scoped, so a ClusterRole: Kubernetes'
+# default system:basic-user already grants it to every authenticated user; this explicit grant
+# is for hardened clusters without that default. A review only answers questions about the
+# caller's own rights. Same rule as deploy/rbac-preflight.yaml.
+resource "kubernetes_cluster_role_v1" "preflight" {
+  metadata {
+    name   = "${local.name}-preflight"
+    labels = local.labels
+  }
+
+  rule {
+    api_groups = ["authorization.k8s.io"]
+    resources  = ["selfsubjectaccessreviews"]
+    verbs      = ["create"]
+  }
+}
+
+resource "kubernetes_cluster_role_binding_v1" "preflight" {
+  metadata {
+    name   = "${local.name}-preflight"
+    labels = local.labels
+  }
+  role_ref {
+    api_group = "rbac.authorization.k8s.io"
+    kind      = "ClusterRole"
+    name      = kubernetes_cluster_role_v1.preflight.metadata[0].name
+  }
+  subject {
+    kind      = "ServiceAccount"
+    name      = kubernetes_service_account_v1.alerthealer.metadata[0].name
+    namespace = local.namespace
+  }
+}

@@ -11,6 +11,7 @@ using AlertHealer.Loki;
 using AlertHealer.Metrics;
 using AlertHealer.OpenApi;
 using AlertHealer.Policies;
+using AlertHealer.Preflight;
 using AlertHealer.Release;
 using AlertHealer.Remediation;
 using AlertHealer.Security;
@@ -22,6 +23,8 @@ using AlertHealer.Webhooks;
 if (args is [VersionCommand.Flag]) return VersionCommand.Run(Console.Out);
 if (args is [CopyStore.Command, ..]) return await CopyStore.RunAsync(args, Console.Out, Console.Error);
 if (args is [SettingsSchema.Command, ..]) return await SettingsSchema.RunAsync(args, Console.Out);
+
+var preflight = PreflightCommand.Matches(args, out args);
 
 var builder = WebApplication.CreateBuilder(ContentRoot.Options(DemoMode.Strip(CheckConfig.Strip(args, out var check), out var demo)));
 builder.AddCheckConfig(check);
@@ -41,12 +44,14 @@ builder.AddRemediation();
 builder.AddLoki();
 builder.AddAlertmanager();
 builder.AddDetectionHeartbeat();
+builder.AddPreflight(command: preflight);
 builder.AddOpenApiDocument();
 builder.AddUi();
 
 if (await builder.RefusesSettingsAsync(check)) return StartupRefusal.ExitCode;
 var app = builder.Build();
 if (check is not null) return await app.CheckConfigAsync(check, Console.Out, Console.Error);
+if (preflight) return await PreflightCommand.RunAsync(app, Console.Out, Console.Error);
 if (await app.RefusesToStartAsync()) return StartupRefusal.ExitCode;
 app.UseWebhookRejections();
 app.UseEdgeProtection();

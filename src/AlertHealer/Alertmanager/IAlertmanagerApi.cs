@@ -13,4 +13,8 @@ public interface IAlertmanagerApi
     // Not idempotent: every post creates a silence, so it is never retried.
     [Post(SilencesPath)]
     Task<SilenceCreated> PostSilenceAsync([Body] PostableSilence silence, CancellationToken ct);
+
+    // Read by the preflight: the answer itself is not used, only that the API answers 200.
+    [Get("/api/v2/status")]
+    Task<HttpResponseMessage> GetStatusAsync(CancellationToken ct);
 }

@@ -57,6 +57,11 @@ public sealed class HealerMetrics
         _webhookRejected = factory.CreateCounter("alerthealer_webhook_rejected_total",
             "Deliveries to the webhook refused with a 4xx, by reason.", "reason");
         foreach (var reason in Webhooks.WebhookRejections.Reasons) _webhookRejected.WithLabels(reason);
+        // Preflight: what this replica found on its last run.
+        PreflightOk = factory.CreateGauge("alerthealer_preflight_ok",
+            "1 when the preflight check passed on its last run, 0 when it failed (the policy cannot act).", "policy", "check");
+        PreflightLastRun = factory.CreateGauge("alerthealer_preflight_last_run_timestamp_seconds",
+            "When the preflight last ran (Unix seconds); 0 before its first run.");
     }
 
     public CollectorRegistry Registry { get; }
@@ -68,6 +73,8 @@ public sealed class HealerMetrics
     public Gauge Paused { get; }
     public Gauge HeartbeatAge { get; }
     public Gauge HeartbeatStaleAfter { get; }
+    public Gauge PreflightOk { get; }
+    public Gauge PreflightLastRun { get; }
 
     // Series that alerts use with increase() must exist at 0 before their first event,
     // or the first failure after a start is invisible.

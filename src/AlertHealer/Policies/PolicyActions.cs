@@ -6,7 +6,8 @@ namespace AlertHealer.Policies;
 
 // Operator actions on a policy or the breaker: change the state, record who did it and why in
 // the audit log, and end the page when the operator says the target is fixed.
-public sealed class PolicyActions(PolicyCatalog catalog, IStateStore state, IAuditStore audit, Escalations escalations, TimeProvider time)
+public sealed class PolicyActions(PolicyCatalog catalog, IStateStore state, IAuditStore audit, Escalations escalations, TimeProvider time,
+    Preflight.PreflightState preflight)
 {
     public async Task<PolicyView?> ApplyAsync(string name, string outcome, string? reason, ClaimsPrincipal user, Func<PolicyState, PolicyState> change, CancellationToken ct)
     {
@@ -14,7 +15,7 @@ public sealed class PolicyActions(PolicyCatalog catalog, IStateStore state, IAud
         var updated = await state.UpdatePolicyAsync(policy.Name, change, ct);
         await RecordAsync(policy.Name, outcome, reason, user, $"{outcome} by {user.Identity?.Name}", ct);
         if (outcome == Outcomes.PolicyReset) await escalations.OnRecoveredAsync(policy.Name);
-        return PolicyViews.View(policy, updated, time.GetUtcNow());
+        return PolicyViews.View(policy, updated, time.GetUtcNow(), preflight.View(policy.Name));
     }
 
     public async Task CloseBreakerAsync(string? reason, ClaimsPrincipal user, CancellationToken ct)

@@ -56,22 +56,26 @@ public static class PolicyEndpoints
     }
 }
 
-public sealed class PolicyViews(PolicyCatalog catalog, IStateStore state, SafetyGates gates, IOptions<BreakerOptions> breaker, TimeProvider time)
+public sealed class PolicyViews(PolicyCatalog catalog, IStateStore state, SafetyGates gates, IOptions<BreakerOptions> breaker, TimeProvider time,
+    Preflight.PreflightState preflight)
 {
     public async Task<PoliciesView> BuildAsync(CancellationToken ct)
     {
         var views = new List<PolicyView>();
-        foreach (var policy in catalog.All) views.Add(View(policy, await state.GetPolicyAsync(policy.Name, ct), time.GetUtcNow()));
+        foreach (var policy in catalog.All) views.Add(View(policy, await state.GetPolicyAsync(policy.Name, ct), time.GetUtcNow(), preflight.View(policy.Name)));
         var b = await state.GetBreakerAsync(ct);
         var restarts = await gates.RestartsInWindowAsync(ct);
         return new PoliciesView(views, new BreakerView(restarts >= breaker.Value.MaxRemediations, restarts, breaker.Value.MaxRemediations, breaker.Value.Window, b.ClosedAt, b.ClosedBy));
     }
 
-    public static PolicyView View(Policy policy, PolicyState s, DateTimeOffset now)
+    public static PolicyView View(Policy policy, PolicyState s, DateTimeOffset now, Preflight.PreflightView? preflight = null)
     {
-        var status = s.Paused ? "paused" : s.NeedsHuman ? "needs-human" : s.CooldownUntil > now ? "cooldown" : "ready";
+        // cannot-act: a preflight check failed; a heal is still tried (see the decision's preflight step).
+        var status = s.Paused ? "paused" : s.NeedsHuman ? "needs-human"
+            : preflight?.State == Preflight.PreflightView.CannotAct ? Preflight.PreflightView.CannotAct
+            : s.CooldownUntil > now ? "cooldown" : "ready";
         var o = policy.Options;
         return new PolicyView(policy.Name, o.Mode.ToString(), o.Match, o.Target.ToString(), o.Dependency is { } d ? $"{d.Namespace}/{d.Selector}" : null,
-            status, s.ConsecutiveRestarts, o.MaxAttempts, s.LastRestartAt, s.CooldownUntil, s.NeedsHuman, s.NeedsHumanReason, s.Paused, s.PausedBy, s.PauseReason);
+            status, s.ConsecutiveRestarts, o.MaxAttempts, s.LastRestartAt, s.CooldownUntil, s.NeedsHuman, s.NeedsHumanReason, s.Paused, s.PausedBy, s.PauseReason, preflight);
     }
 }

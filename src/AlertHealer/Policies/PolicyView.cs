@@ -15,7 +15,9 @@ public sealed record PolicyView(
     string? NeedsHumanReason,
     bool Paused,
     string? PausedBy,
-    string? PauseReason);
+    string? PauseReason,
+    // The last preflight of this replica (null before its first run or when it is off).
+    Preflight.PreflightView? Preflight = null);
 
 public sealed record BreakerView(bool Open, int RestartsInWindow, int MaxRemediations, TimeSpan Window, DateTimeOffset? ClosedAt, string? ClosedBy);
 

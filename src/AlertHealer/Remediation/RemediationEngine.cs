@@ -17,6 +17,7 @@ public sealed class RemediationEngine(
     TargetLocks locks,
     ITargetLease leases,
     IOptions<HealerOptions> options,
+    Preflight.PreflightState preflight,
     TimeProvider time,
     ILogger<RemediationEngine> logger)
 {
@@ -45,6 +46,13 @@ public sealed class RemediationEngine(
             await gates.OnResolvedAsync(policy, trace, simulate, ct);
             return Done(Outcomes.Resolved);
         }
+
+        // Recorded, not enforced: a stale or wrong preflight must not stop a heal that could work;
+        // the decision's own reads and the DELETE's answer are what count.
+        if (preflight.View(policy.Name) is { } checkedBefore)
+            trace.Add("preflight", checkedBefore.State, checkedBefore.Failed.Count == 0
+                ? $"every check passed at {checkedBefore.CheckedAt:O}"
+                : $"at {checkedBefore.CheckedAt:O}: {string.Join("; ", checkedBefore.Failed.Select(c => $"{c.Check}: {c.Reason}"))}; acting anyway");
 
         if (await gates.CheckAsync(policy, request, trace, simulate, ct) is { } suppressed) return Done(suppressed);
 

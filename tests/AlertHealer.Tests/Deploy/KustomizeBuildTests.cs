@@ -29,7 +29,7 @@ public sealed class KustomizeBuildTests
     {
         var built = KubernetesYaml.LoadAllFromString(BuildWithComponents("kubernetes-auth"), strict: true);
 
-        Assert.Equal("system:auth-delegator", Assert.Single(built.OfType<V1ClusterRoleBinding>()).RoleRef.Name);
+        Assert.Single(built.OfType<V1ClusterRoleBinding>(), b => b.RoleRef.Name == "system:auth-delegator");
         var env = Assert.Single(built.OfType<V1Deployment>()).Spec.Template.Spec.Containers[0].Env;
         Assert.Contains(env, e => e.Name == "AlertHealer__Auth__KubernetesAuth" && e.Value == "true");
     }

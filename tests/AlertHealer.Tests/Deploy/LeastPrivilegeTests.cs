@@ -31,15 +31,20 @@ public sealed class LeastPrivilegeTests
         Assert.Single(KubernetesYaml.LoadAllFromString(
             File.ReadAllText(RepoFiles.PathOf("deploy/components/kubernetes-auth/clusterrolebinding.yaml")), strict: true).OfType<V1ClusterRoleBinding>());
 
+    // Besides the optional auth-delegator binding, the one cluster-wide grant is the preflight's
+    // selfsubjectaccessreviews create: cluster-scoped by nature, and it only answers what
+    // AlertHealer itself may do (every authenticated user has it through system:basic-user;
+    // the explicit grant is for hardened clusters that removed that default).
     [Fact]
-    public void TheOnlyClusterWideGrantIsTheOptionalAuthDelegatorBinding()
+    public void TheClusterWideGrantsAreThePreflightReviewAndTheOptionalAuthDelegatorBinding()
     {
         var binding = AuthDelegatorBinding();
 
         Assert.Equal("system:auth-delegator", binding.RoleRef.Name);
         Assert.Equal("alerthealer", Assert.Single(binding.Subjects).Name);
-        Assert.Empty(DeployManifests.All<V1ClusterRole>());
-        Assert.Empty(DeployManifests.All<V1ClusterRoleBinding>());
+        var preflight = Assert.Single(DeployManifests.All<V1ClusterRole>());
+        Assert.Equal([new Access("create", "authorization.k8s.io", "selfsubjectaccessreviews", "", null)], ClusterGrants());
+        Assert.Equal(preflight.Metadata.Name, Assert.Single(DeployManifests.All<V1ClusterRoleBinding>()).RoleRef.Name);
     }
 
     [Fact]
@@ -50,7 +55,7 @@ public sealed class LeastPrivilegeTests
 
         var denied = accesses
             .Where(a => a.NonResourceUrl is null
-                ? !roles.Any(r => Allows(r, a)) && !AuthDelegator.Contains(a)
+                ? !roles.Any(r => Allows(r, a)) && !AuthDelegator.Contains(a) && !ClusterGrants().Contains(a)
                 : !PublicPaths.Contains(a.NonResourceUrl.TrimEnd('/')))
             .Distinct()
             .ToList();
@@ -72,10 +77,22 @@ public sealed class LeastPrivilegeTests
                 && rule.ApiGroups.Contains(a.ApiGroup))
             select $"{role.Metadata.NamespaceProperty}/{role.Metadata.Name}: {verb} {resource}").ToList();
 
+        unused.AddRange(ClusterGrants().Where(g => !accesses.Contains(g)).Select(g => $"ClusterRole: {g.Verb} {g.Resource}"));
         unused.AddRange(AuthDelegator.Where(g => !accesses.Contains(g)).Select(g => $"system:auth-delegator: {g.Verb} {g.Resource}"));
 
         Assert.True(unused.Count == 0, "granted but never used: " + string.Join("; ", unused));
     }
+
+    // What the base's ClusterRoles grant through its ClusterRoleBindings, cluster-scoped (namespace "").
+    private static List<Access> ClusterGrants() => (
+        from binding in DeployManifests.All<V1ClusterRoleBinding>()
+        from role in DeployManifests.All<V1ClusterRole>()
+        where role.Metadata.Name == binding.RoleRef.Name
+        from rule in role.Rules
+        from verb in rule.Verbs
+        from resource in rule.Resources
+        from apiGroup in rule.ApiGroups
+        select new Access(verb, apiGroup, resource, "", null)).Distinct().ToList();
 
     private static bool Allows(V1Role role, Access a) =>
         role.Metadata.NamespaceProperty == a.Namespace && role.Rules.Any(rule =>
@@ -108,7 +125,10 @@ public sealed class LeastPrivilegeTests
         var time = new FakeTimeProvider(TestApp.Start);
         await using var kube = await FakeKubernetesApi.StartAsync(time, ledger);
         kube.ReplacementPolicy = ReplacementPolicy.RecreateNotReady;
-        await using var app = (await TestApp.StartAsync(kube: kube, time: time)).WithCalicoSystem();
+        // The preflight at start, before the pods exist: access reviews and a Warning Event about its own pod.
+        await using var app = await TestApp.StartAsync(s => s["AlertHealer:Preflight:Enabled"] = "true", kube: kube, time: time);
+        await kube.WaitForRequestAsync(r => r.Is("create", "events") && r.Namespace == "alerthealer", TimeSpan.FromSeconds(30));
+        app.WithCalicoSystem();
         (await app.Anonymous.GetAsync("/readyz")).EnsureSuccessStatusCode();
         await app.PostWebhookAsync(Fixtures.Firing);
         await app.WaitForOutcomeAsync(Outcomes.Restarted);

@@ -26,15 +26,21 @@ public class RbacTests
         }
     }
 
+    // Leases for single-flight, and Warning Events about AlertHealer's own pod (a failed preflight).
     [Fact]
-    public void TheOwnNamespaceRoleGrantsOnlyLeasesForSingleFlight()
+    public void TheOwnNamespaceRoleGrantsOnlyLeasesForSingleFlightAndEventsCreate()
     {
         var role = DeployManifests.Named<V1Role>("alerthealer", "alerthealer");
 
-        var rule = Assert.Single(role.Rules);
-        Assert.Equal(["coordination.k8s.io"], rule.ApiGroups);
-        Assert.Equal(["leases"], rule.Resources);
-        Assert.Equal(["create", "get", "update"], rule.Verbs.Order(StringComparer.Ordinal));
+        Assert.Equal(2, role.Rules.Count);
+        var leases = role.Rules[0];
+        Assert.Equal(["coordination.k8s.io"], leases.ApiGroups);
+        Assert.Equal(["leases"], leases.Resources);
+        Assert.Equal(["create", "get", "update"], leases.Verbs.Order(StringComparer.Ordinal));
+        var events = role.Rules[1];
+        Assert.Equal(["events.k8s.io"], events.ApiGroups);
+        Assert.Equal(["events"], events.Resources);
+        Assert.Equal(["create"], events.Verbs);
     }
 
     [Fact]
@@ -55,16 +61,28 @@ public class RbacTests
         }
     }
 
+    // selfsubjectaccessreviews are cluster-scoped, so the preflight's grant can only be a
+    // ClusterRole; it answers questions about AlertHealer's own rights and grants nothing else.
     [Fact]
-    public void TheBaseHasNothingClusterWide()
+    public void TheOnlyClusterWideGrantIsSelfSubjectAccessReviewCreateForThePreflight()
     {
-        Assert.Empty(DeployManifests.All<V1ClusterRole>());
-        Assert.Empty(DeployManifests.All<V1ClusterRoleBinding>());
+        var role = DeployManifests.Single<V1ClusterRole>();
+        var rule = Assert.Single(role.Rules);
+        Assert.Equal(["authorization.k8s.io"], rule.ApiGroups);
+        Assert.Equal(["selfsubjectaccessreviews"], rule.Resources);
+        Assert.Equal(["create"], rule.Verbs);
+        Assert.True(rule.ResourceNames is null || rule.ResourceNames.Count == 0);
+        Assert.True(rule.NonResourceURLs is null || rule.NonResourceURLs.Count == 0);
 
-        // Nothing sneaks in as another cluster-scoped RBAC shape either.
+        var binding = DeployManifests.Single<V1ClusterRoleBinding>();
+        Assert.Equal("ClusterRole", binding.RoleRef.Kind);
+        Assert.Equal(role.Metadata.Name, binding.RoleRef.Name);
+        var subject = Assert.Single(binding.Subjects);
+        Assert.Equal(("ServiceAccount", "alerthealer", "alerthealer"), (subject.Kind, subject.Name, subject.NamespaceProperty));
+
         var kinds = DeployManifests.All<IKubernetesObject>().Select(o => o.Kind).ToList();
-        Assert.DoesNotContain("ClusterRole", kinds);
-        Assert.DoesNotContain("ClusterRoleBinding", kinds);
+        Assert.Single(kinds, k => k == "ClusterRole");
+        Assert.Single(kinds, k => k == "ClusterRoleBinding");
     }
 
     [Fact]

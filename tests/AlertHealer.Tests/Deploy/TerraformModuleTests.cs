@@ -95,8 +95,17 @@ public class TerraformModuleTests
             var actual = TerraformModule.Blocks(tf, "rule").Select(r => Rule(TerraformModule.Canonical(r))).Order(StringComparer.Ordinal);
             Assert.Equal(expected, actual);
         }
-        Assert.Empty(await TerraformModule.ResourcesAsync("kubernetes_cluster_role_v1"));
-        Assert.Empty(await TerraformModule.ResourcesAsync("kubernetes_cluster_role_binding_v1"));
+        // The one cluster-wide grant: the preflight's SelfSubjectAccessReview, the same in both.
+        Assert.Equal(["preflight"], (await TerraformModule.ResourcesAsync("kubernetes_cluster_role_v1")).Select(kv => kv.Key));
+        var tfClusterRole = await TerraformModule.ResourceAsync("kubernetes_cluster_role_v1", "preflight");
+        var yamlClusterRules = DeployYaml.At(DeployYaml.Object("rbac-preflight.yaml", "ClusterRole"), "rules");
+        Assert.Equal(
+            ((YamlSequenceNode)yamlClusterRules).Children.Select(r => Rule(TerraformModule.Canonical(r))),
+            TerraformModule.Blocks(tfClusterRole, "rule").Select(r => Rule(TerraformModule.Canonical(r))));
+        Assert.Equal(["preflight"], (await TerraformModule.ResourcesAsync("kubernetes_cluster_role_binding_v1")).Select(kv => kv.Key));
+        var binding = await TerraformModule.ResourceAsync("kubernetes_cluster_role_binding_v1", "preflight");
+        Assert.Equal("${kubernetes_cluster_role_v1.preflight.metadata[0].name}", (string?)TerraformModule.Block(binding, "role_ref")["name"]);
+        Assert.Equal("${kubernetes_service_account_v1.alerthealer.metadata[0].name}", (string?)TerraformModule.Block(binding, "subject")["name"]);
     }
 
     // A rule as text with each list sorted: the order of verbs means nothing.

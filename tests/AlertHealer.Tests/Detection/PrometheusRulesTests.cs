@@ -20,6 +20,7 @@ public partial class PrometheusRulesTests
         "alerthealer_detection_heartbeat_age_seconds",
         "alerthealer_detection_heartbeat_stale_after_seconds",
         "alerthealer_webhook_rejected_total",
+        "alerthealer_preflight_ok",
         "up",
     ];
 
@@ -36,6 +37,7 @@ public partial class PrometheusRulesTests
         "AlertHealerReplicaFenced",
         "AlertHealerDetectionHeartbeatStale",
         "AlertHealerWebhookDeliveriesRefused",
+        "AlertHealerPreflightFailed",
     ];
 
     private static readonly string[] Keywords =

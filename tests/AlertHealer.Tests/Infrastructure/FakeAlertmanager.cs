@@ -10,6 +10,7 @@ public sealed class FakeAlertmanager : FakeHttpServer
 {
     public const string AlertsPath = "/api/v2/alerts";
     public const string SilencesPath = "/api/v2/silences";
+    public const string StatusPath = "/api/v2/status";
 
     private int _silences;
 
@@ -40,6 +41,9 @@ public sealed class FakeAlertmanager : FakeHttpServer
 
     private Task AnswerNowAsync(HttpContext context, CapturedRequest request)
     {
+        // The part of Alertmanager's status the healer reads: that it answers.
+        if (request.Method == "GET" && request.Path.EndsWith(StatusPath, StringComparison.Ordinal))
+            return WriteJsonAsync(context, 200, """{"cluster":{"status":"disabled","peers":[]},"versionInfo":{"version":"0.25.0"},"config":{"original":""},"uptime":"2026-11-28T13:00:00.000Z"}""");
         if (request.Method != "POST") return Write(context, 405, "method not allowed");
         JsonNode? body;
         try { body = JsonNode.Parse(request.Body); }

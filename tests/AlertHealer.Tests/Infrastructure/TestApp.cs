@@ -70,6 +70,9 @@ public sealed class TestApp : IAsyncDisposable
             ["AlertHealer:Auth:WebhookToken"] = WebhookToken,
             ["AlertHealer:Auth:OperatorToken"] = OperatorToken,
             ["AlertHealer:Auth:ReaderToken"] = ReaderToken,
+            // Most tests arrange the cluster after the start and count the requests it receives;
+            // the preflight's own tests (and the least-privilege proof) turn it on.
+            ["AlertHealer:Preflight:Enabled"] = "false",
         };
         if (provider == "Postgres")
         {

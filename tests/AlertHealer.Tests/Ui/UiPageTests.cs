@@ -225,6 +225,25 @@ public sealed class UiPageTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AFailedPreflightShowsThePolicyCannotActWithTheReason()
+    {
+        var (kube, time) = await Preflight.PreflightHarness.ClusterAsync();
+        await using var _ = kube;
+        kube.DenyClient("delete", "pods", "calico-system");
+        await using var app = await TestApp.StartAsync(s => s["AlertHealer:Preflight:Enabled"] = "true", kube: kube, time: time, kestrel: true);
+        await Preflight.PreflightHarness.WaitForRunAsync(app);
+        using var browser = Browser.Start();
+
+        var page = UiPage.Open(browser, app, UiPage.WithToken(TestApp.ReaderToken));
+
+        var row = page.WaitForPolicy("whisker");
+        Assert.StartsWith("cannot-act", UiPage.PolicyStatus(row));
+        Assert.Contains("bad", row.FindElement(By.CssSelector("td:nth-child(2) .badge")).GetAttribute("class"));
+        var reason = row.FindElement(By.CssSelector("[data-preflight=cannot-act]")).Text;
+        Assert.Contains("rbac/calico-system/pods/delete: may not delete pods in calico-system (not allowed)", reason);
+    }
+
+    [Fact]
     public async Task ThePageCausesNoContentSecurityViolationsAndThePolicyHolds()
     {
         await using var app = await StartAsync();

@@ -23,7 +23,7 @@ export function span(value) {
 const good = new Set(['ready', 'restarted', 'healed', 'verified', 'resolved', 'closed', 'matched', 'clear', 'selected',
   'acquired', 'deleted', 'not-paused', 'recorded', 'needs-human-cleared', 'reset']);
 const bad = new Set(['failed', 'needs-human', 'not-healed', 'ineffective', 'open', 'denied', 'escalated',
-  'suppressed-needs-human', 'suppressed-breaker-open', 'not-ready']);
+  'suppressed-needs-human', 'suppressed-breaker-open', 'not-ready', 'cannot-act']);
 const warn = new Set(['cooldown', 'pending', 'busy', 'waiting', 'unavailable', 'suppressed-cooldown',
   'skipped-dependency-not-ready', 'skipped-signal-unavailable', 'skipped-in-progress', 'present']);
 const info = new Set(['paused', 'dry-run', 'would-delete', 'suppressed-paused', 'policy-paused', 'policy-resumed',

@@ -14,7 +14,7 @@ export function render(view) {
     const match = Object.entries(p.match ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
     body.append(h('tr', { class: `policy status-${tone(p.status)}`, 'data-policy': p.name },
       h('td', {}, h('strong', { text: p.name }), h('span', { class: 'muted', text: ` ${p.mode}` }), h('div', { class: 'muted small', text: match })),
-      h('td', {}, badge(p.status)),
+      h('td', {}, badge(p.status), preflight(p.preflight)),
       h('td', { class: p.consecutiveRestarts > 0 ? 'num warn-text' : 'num', text: `${p.consecutiveRestarts} / ${p.maxAttempts}` }),
       h('td', { class: 'nowrap', text: time(p.lastRestartAt) || '—' }),
       // Only the service's clock knows whether a cooldown is over: its status says "cooldown".
@@ -23,6 +23,14 @@ export function render(view) {
       h('td', {}, p.paused ? [badge('paused'), ' by ', h('strong', { text: p.pausedBy ?? 'unknown' }), p.pauseReason ? `: ${p.pauseReason}` : ''] : muted('no')),
       h('td', {}, h('div', { class: 'mono', text: p.target }), p.dependency ? h('div', { class: 'mono muted small', text: `once Ready: ${p.dependency}` }) : '')));
   }
+}
+
+// Why the last preflight says the policy cannot act: one line per failed check.
+function preflight(run) {
+  if (!run || run.failed.length === 0) return '';
+  return h('ul', { class: 'preflight small', 'data-preflight': run.state },
+    ...run.failed.map((c) => h('li', {}, h('span', { class: 'mono', text: c.check }), `: ${c.reason}`)),
+    h('li', { class: 'muted', text: `checked ${time(run.checkedAt)}` }));
 }
 
 function renderBreaker(b) {

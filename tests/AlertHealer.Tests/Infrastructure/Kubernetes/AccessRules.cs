@@ -8,6 +8,7 @@ internal sealed class AccessRules
     private readonly Lock gate = new();
     private readonly Dictionary<string, V1UserInfo> users = new(StringComparer.Ordinal);
     private readonly List<Grant> grants = [];
+    private readonly HashSet<(string Verb, string Resource, string Namespace)> clientDenials = [];
 
     public void AddUser(string token, string username, IEnumerable<string> groups)
     {
@@ -53,6 +54,34 @@ internal sealed class AccessRules
                 && Matches(g.Namespace, attributes.NamespaceProperty ?? ""));
             return grant is null ? null : $"RBAC: allowed by fake grant of {grant.Verb} {grant.Resource} in \"{grant.Namespace}\" to \"{grant.Subject}\"";
         }
+    }
+
+    /// <summary>From now on, SelfSubjectAccessReview says the API client (AlertHealer) may not <paramref name="verb"/> <paramref name="resource"/> in <paramref name="ns"/> ("" for cluster scope).</summary>
+    public void DenyClient(string verb, string resource, string ns)
+    {
+        lock (gate)
+        {
+            clientDenials.Add((verb, resource, ns));
+        }
+    }
+
+    /// <summary>The API client's own rights: what deploy/ grants the alerthealer ServiceAccount, less what a test denied. Null when not allowed.</summary>
+    public string? AuthorizeClient(V1ResourceAttributes attributes)
+    {
+        var ns = attributes.NamespaceProperty ?? "";
+        lock (gate)
+        {
+            if (clientDenials.Contains((attributes.Verb ?? "", attributes.Resource ?? "", ns)))
+            {
+                return null;
+            }
+        }
+
+        var grant = ShippedGrants.All.FirstOrDefault(g =>
+            g.ApiGroup == (attributes.Group ?? "") && g.Resource == attributes.Resource && g.Verb == attributes.Verb
+            && (g.Namespace == "*" || g.Namespace == ns)
+            && string.IsNullOrEmpty(attributes.Subresource) && string.IsNullOrEmpty(attributes.Name));
+        return grant?.Reason;
     }
 
     private static bool Matches(string pattern, string? value) => pattern == "*" || string.Equals(pattern, value ?? "", StringComparison.Ordinal);

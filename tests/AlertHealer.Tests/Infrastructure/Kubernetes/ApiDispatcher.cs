@@ -91,7 +91,8 @@ internal sealed class ApiDispatcher(
             ("events.k8s.io", "v1", "events", "", var verb) => Event(request, verb),
             ("authentication.k8s.io", "v1", "tokenreviews", "", "create") => reviews.TokenReview(request),
             ("authorization.k8s.io", "v1", "subjectaccessreviews", "", "create") => reviews.SubjectAccessReview(request),
-            ("authentication.k8s.io", "v1", "tokenreviews", "", _) or ("authorization.k8s.io", "v1", "subjectaccessreviews", "", _) =>
+            ("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "", "create") => reviews.SelfSubjectAccessReview(request),
+            ("authentication.k8s.io", "v1", "tokenreviews", "", _) or ("authorization.k8s.io", "v1", "subjectaccessreviews" or "selfsubjectaccessreviews", "", _) =>
                 KubernetesStatus.MethodNotAllowed(),
             _ => KubernetesStatus.ResourceNotFound(),
         };

@@ -48,6 +48,14 @@ public sealed partial class FakeKubernetesApi
     /// <summary>Makes SubjectAccessReview allow <paramref name="verb"/> on <paramref name="resource"/> in <paramref name="ns"/> for a user or group; "*" matches anything.</summary>
     public void Allow(string username, string verb, string resource, string ns) => access.Allow(username, verb, resource, ns);
 
+    /// <summary>
+    /// Makes SelfSubjectAccessReview answer "not allowed" for the API client (AlertHealer) asking to <paramref name="verb"/>
+    /// <paramref name="resource"/> in <paramref name="ns"/> ("" for cluster scope), as if the Role lost that verb. By default it
+    /// allows exactly what the Roles and ClusterRoles in deploy/ grant the alerthealer ServiceAccount. Denying
+    /// ("create", "selfsubjectaccessreviews", "") makes the reviews themselves 403.
+    /// </summary>
+    public void DenyClient(string verb, string resource, string ns) => access.DenyClient(verb, resource, ns);
+
     /// <summary>Pod watches currently streaming.</summary>
     public int OpenWatches => pods.OpenWatches;
 

@@ -12,7 +12,7 @@ namespace AlertHealer.Tests.Infrastructure.Kubernetes;
 
 /// <summary>
 /// An in-process Kubernetes API server on 127.0.0.1 (random port) speaking the real JSON wire format:
-/// pods (list/watch/get/delete), leases, events (create/get/list), token and subject access reviews, discovery.
+/// pods (list/watch/get/delete), leases, events (create/get/list), token, subject and self-subject access reviews, discovery.
 /// Every request is recorded.
 /// </summary>
 public sealed partial class FakeKubernetesApi : IAsyncDisposable

@@ -40,6 +40,15 @@ internal static class KubernetesStatus
 
     public static ApiResponse BadRequest(string message) => Failure(400, "BadRequest", message, null);
 
+    /// <summary>The RBAC authorizer's refusal, e.g. for a SelfSubjectAccessReview the caller may not create.</summary>
+    public static ApiResponse Forbidden(string user, string verb, string group, string resource, string ns)
+    {
+        var where = ns.Length == 0 ? "at the cluster scope" : $"in the namespace \"{ns}\"";
+        return Failure(403, "Forbidden",
+            $"{Qualified(group, resource)} is forbidden: User \"{user}\" cannot {verb} resource \"{resource}\" in API group \"{group}\" {where}",
+            Details(group, resource, ""));
+    }
+
     public static ApiResponse Unauthorized() => Failure(401, "Unauthorized", "Unauthorized", null);
 
     public static ApiResponse ResourceNotFound() => Failure(404, "NotFound", "the server could not find the requested resource", new JsonObject());

@@ -2,7 +2,7 @@ using k8s.Models;
 
 namespace AlertHealer.Tests.Infrastructure.Kubernetes;
 
-/// <summary>authentication.k8s.io/v1 TokenReview and authorization.k8s.io/v1 SubjectAccessReview (create only, answered 201).</summary>
+/// <summary>authentication.k8s.io/v1 TokenReview and authorization.k8s.io/v1 SubjectAccessReview and SelfSubjectAccessReview (create only, answered 201).</summary>
 internal sealed class ReviewEndpoints(AccessRules rules)
 {
     public ApiResponse TokenReview(RecordedRequest request)
@@ -28,6 +28,42 @@ internal sealed class ReviewEndpoints(AccessRules rules)
             Status = user is null
                 ? new V1TokenReviewStatus { Authenticated = false, User = new V1UserInfo(), Error = "[invalid bearer token, token lookup failed]" }
                 : new V1TokenReviewStatus { Authenticated = true, User = user, Audiences = review.Spec.Audiences },
+        });
+    }
+
+    /// <summary>
+    /// What the API client itself may do. As the RBAC authorizer answers: allowed with the binding that allows it,
+    /// or not allowed with no reason (RBAC has no opinion on what it does not grant; it never sets denied).
+    /// The review itself needs create selfsubjectaccessreviews; without it the request is refused 403.
+    /// </summary>
+    public ApiResponse SelfSubjectAccessReview(RecordedRequest request)
+    {
+        if (rules.AuthorizeClient(new V1ResourceAttributes { Verb = "create", Group = "authorization.k8s.io", Resource = "selfsubjectaccessreviews" }) is null)
+        {
+            return KubernetesStatus.Forbidden(ShippedGrants.ServiceAccount, "create", "authorization.k8s.io", "selfsubjectaccessreviews", "");
+        }
+
+        var review = JsonBody.Read<V1SelfSubjectAccessReview>(request.Body, out var error);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var spec = review?.Spec;
+        if (spec is null || (spec.ResourceAttributes is null) == (spec.NonResourceAttributes is null))
+        {
+            return KubernetesStatus.Invalid("SelfSubjectAccessReview", "authorization.k8s.io", "", "spec.resourceAttributes", "FieldValueInvalid",
+                "Invalid value: \"null\": exactly one of nonResourceAttributes or resourceAttributes must be specified");
+        }
+
+        var reason = spec.ResourceAttributes is null ? null : rules.AuthorizeClient(spec.ResourceAttributes);
+        return ApiResponse.Created(new V1SelfSubjectAccessReview
+        {
+            ApiVersion = "authorization.k8s.io/v1",
+            Kind = "SelfSubjectAccessReview",
+            Metadata = new V1ObjectMeta(),
+            Spec = spec,
+            Status = new V1SubjectAccessReviewStatus { Allowed = reason is not null, Reason = reason ?? "" },
         });
     }
 
