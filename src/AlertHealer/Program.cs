@@ -22,6 +22,7 @@ var builder = WebApplication.CreateBuilder(ContentRoot.Options(DemoMode.Strip(ar
 builder.AddDemoMode(demo);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddGracefulShutdown();
+builder.AddStartupRefusal();
 builder.AddApi();
 builder.AddEdgeProtection();
 builder.AddTls();

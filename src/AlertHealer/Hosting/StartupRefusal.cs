@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 
 namespace AlertHealer.Hosting;
@@ -10,6 +11,18 @@ public static class StartupRefusal
 {
     public const int ExitCode = 1;
     public const string Prefix = "AlertHealer cannot start: ";
+
+    // The host logs a failed start ("Hosting failed to start") with the stack trace before the
+    // exception reaches RunOrRefuseAsync. While starting, that one error is left out: a refusal
+    // is then one line, and anything else still ends in .NET's full report of the exception.
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+    private static volatile bool _starting;
+
+    public static WebApplicationBuilder AddStartupRefusal(this WebApplicationBuilder builder)
+    {
+        builder.Logging.AddFilter(HostCategory, level => level >= LogLevel.Warning && !(_starting && level == LogLevel.Error));
+        return builder;
+    }
 
     // Runs every ValidateOnStart check before the endpoints are mapped, because mapping
     // already resolves services that need validated options.
@@ -30,6 +43,7 @@ public static class StartupRefusal
     // app.Run(), except that a refusal found while starting is one line too.
     public static async Task<int> RunOrRefuseAsync(this WebApplication app)
     {
+        _starting = OwnsProcess;
         try
         {
             await app.StartAsync();
@@ -38,6 +52,10 @@ public static class StartupRefusal
         {
             await RefuseAsync(app, reason);
             return ExitCode;
+        }
+        finally
+        {
+            _starting = false;
         }
         await app.WaitForShutdownAsync();
         await app.DisposeAsync();
@@ -63,6 +81,9 @@ public static class StartupRefusal
             string.Join("; ", reasons),
         InvalidOperationException { InnerException: not null } i when i.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
             OneLine(i.Message),
+        // Kestrel: "Failed to bind to address http://127.0.0.1:8080: address already in use."
+        IOException { InnerException: AddressInUseException } io =>
+            $"{OneLine(io.Message).TrimEnd('.')}: another process listens there. Stop it, or listen elsewhere with ASPNETCORE_URLS (--urls) or ASPNETCORE_HTTP_PORTS",
         _ => null,
     };
 
