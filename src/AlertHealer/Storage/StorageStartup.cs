@@ -4,14 +4,17 @@ namespace AlertHealer.Storage;
 // group commit) in order, and stops them in reverse. A store that cannot be reached at start
 // (the database down, failing over, or refusing the login) does not stop the process: it stays
 // up and not ready, tries again with back-off, and opens the StoreGate once the store is migrated.
-public sealed class StorageStartup(IReadOnlyList<IHostedService> services, StoreGate gate, TimeProvider time, ILogger<StorageStartup> logger)
-    : IHostedService, IDisposable
+public sealed class StorageStartup(IReadOnlyList<IHostedService> services, StoreGate gate, TimeProvider time, ILogger<StorageStartup> logger,
+    Health.SelfEvents? events = null) : IHostedService, IDisposable
 {
+    public const string EventReason = "StoreUnreachable";
+
     public static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(5);
 
     private readonly CancellationTokenSource _stopping = new();
     private int _started;
+    private int _stopped;
     private Task _retrying = Task.CompletedTask;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -26,7 +29,7 @@ public sealed class StorageStartup(IReadOnlyList<IHostedService> services, Store
             var reason = StoreFaults.Summary(ex);
             gate.StillWaiting(reason);
             logger.LogWarning("Store not reachable at start (attempt 1; {Reason}); not ready, trying again in {Delay}: {Error}", reason, FirstRetry, ex.Message);
-            _retrying = RetryAsync(_stopping.Token);
+            _retrying = RetryAsync(reason, _stopping.Token);
         }
     }
 
@@ -36,8 +39,11 @@ public sealed class StorageStartup(IReadOnlyList<IHostedService> services, Store
         for (; _started < services.Count; _started++) await services[_started].StartAsync(ct);
     }
 
-    private async Task RetryAsync(CancellationToken ct)
+    private async Task RetryAsync(string firstReason, CancellationToken ct)
     {
+        // Once per start, on this replica's own pod: `kubectl get events -n alerthealer` shows it.
+        if (events is not null)
+            await events.WarnAsync(EventReason, "Start", $"Started without its store ({firstReason}); not ready, trying again every few seconds. See /readyz and the log.");
         var delay = FirstRetry;
         for (var attempt = 2; !ct.IsCancellationRequested; attempt++)
         {
@@ -66,7 +72,10 @@ public sealed class StorageStartup(IReadOnlyList<IHostedService> services, Store
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
+        // The test host may stop it again after the container disposed it.
+        if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
+        try { await _stopping.CancelAsync(); }
+        catch (ObjectDisposedException) { return; }
         await _retrying.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         for (var i = Math.Min(_started, services.Count) - 1; i >= 0; i--) await services[i].StopAsync(cancellationToken);
     }

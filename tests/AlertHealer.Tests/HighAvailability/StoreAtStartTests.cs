@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using AlertHealer.Audit;
+using AlertHealer.Storage;
 using AlertHealer.Storage.Postgres;
 using AlertHealer.Tests.Infrastructure.Postgres;
 using Xunit.Abstractions;
@@ -58,6 +59,11 @@ public sealed class StoreAtStartTests(ITestOutputHelper output)
         await Replicas.EventuallyAsync(() => Task.FromResult(a.Process.Output.Contains("Store still not reachable (attempt 2", StringComparison.Ordinal) ? "" : null),
             TimeSpan.FromSeconds(20), "a second attempt was logged");
         Assert.Empty(replicas.Kube.Deletes());
+        // One Warning Event on the replica's own pod, not one per attempt.
+        var warning = Assert.Single(replicas.Kube.Events(Replicas.LeaseNamespace), e => e.Reason == StorageStartup.EventReason);
+        Assert.Equal("Warning", warning.Type);
+        Assert.Equal("alerthealer-a", warning.Regarding.Name);
+        Assert.Contains(reason, warning.Note, StringComparison.Ordinal);
 
         await restore();
         var since = Stopwatch.StartNew();
