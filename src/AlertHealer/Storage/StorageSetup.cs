@@ -26,7 +26,7 @@ public static class StorageSetup
         services.AddSingleton(sp => sp.GetRequiredKeyedService<IStateStore>(Provider(sp)));
         services.AddHostedService(sp => new StorageStartup(sp.GetKeyedServices<IHostedService>(Provider(sp)).ToList(),
             sp.GetRequiredService<StoreGate>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StorageStartup>>(),
-            sp.GetRequiredService<Health.SelfEvents>()));
+            sp.GetService<Health.SelfEvents>()));
         return builder;
     }
 

@@ -67,6 +67,13 @@ public sealed class StorageStartup(IReadOnlyList<IHostedService> services, Store
                 gate.StillWaiting(reason);
                 logger.LogWarning("Store still not reachable (attempt {Attempt}; {Reason}); trying again in {Delay}: {Error}", attempt, reason, delay, ex.Message);
             }
+            catch (Exception ex)
+            {
+                // Not a store fault: a bug, reported in full, and still not a silent stop.
+                delay = MaxRetry;
+                gate.StillWaiting("the store could not be started");
+                logger.LogError(ex, "Starting the store failed (attempt {Attempt}); trying again in {Delay}", attempt, delay);
+            }
         }
     }
 
