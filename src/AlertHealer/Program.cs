@@ -31,6 +31,7 @@ builder.AddCheckConfig(check);
 builder.AddDemoMode(demo);
 builder.AddClock();
 builder.AddGracefulShutdown();
+builder.AddStartupRefusal();
 builder.AddBuildInfo();
 builder.AddApi();
 builder.AddEdgeProtection();

@@ -5,7 +5,7 @@ namespace AlertHealer.Alertmanager;
 
 // Re-posts what the store says is open, well inside the one-hour endsAt, so the pages stay
 // firing. Runs on every replica: one that did not raise a page keeps it firing too.
-public sealed class EscalationRefresher(IEscalator escalator, IStateStore state, TimeProvider time, ILogger<EscalationRefresher> logger) : BackgroundService
+public sealed class EscalationRefresher(IEscalator escalator, IStateStore state, StoreGate store, TimeProvider time, ILogger<EscalationRefresher> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
 
@@ -16,7 +16,12 @@ public sealed class EscalationRefresher(IEscalator escalator, IStateStore state,
     // interval. Read while starting, so what is re-posted is what was open before the app served.
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (escalator is not DisabledEscalator)
+        if (escalator is not DisabledEscalator && !store.IsOpen)
+        {
+            // The store is not reached yet: what was open is refreshed as soon as it is.
+            _openAtStart = true;
+        }
+        else if (escalator is not DisabledEscalator)
         {
             try
             {
@@ -34,6 +39,8 @@ public sealed class EscalationRefresher(IEscalator escalator, IStateStore state,
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (escalator is DisabledEscalator) return;
+        try { await store.WaitAsync(stoppingToken); }
+        catch (OperationCanceledException) { return; }
         var wait = _openAtStart ? TimeSpan.Zero : Interval;
         while (!stoppingToken.IsCancellationRequested)
         {

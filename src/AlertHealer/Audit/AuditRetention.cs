@@ -5,11 +5,13 @@ namespace AlertHealer.Audit;
 
 // Keeps the store bounded: every PruneInterval, deletes what is past retention in small
 // batches, each its own short transaction, off the webhook's and the worker's path.
-public sealed class AuditRetention(IAuditStore audit, IOptions<RetentionOptions> options, TimeProvider time, ILogger<AuditRetention> logger) : BackgroundService
+public sealed class AuditRetention(IAuditStore audit, StoreGate store, IOptions<RetentionOptions> options, TimeProvider time, ILogger<AuditRetention> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
+        try { await store.WaitAsync(stoppingToken); }
+        catch (OperationCanceledException) { return; }
         while (!stoppingToken.IsCancellationRequested)
         {
             try

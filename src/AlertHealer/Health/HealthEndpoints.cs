@@ -1,5 +1,6 @@
 using AlertHealer.Audit;
 using AlertHealer.Kubernetes;
+using AlertHealer.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AlertHealer.Health;
@@ -19,13 +20,14 @@ public static class HealthEndpoints
     }
 
     // Ready: the audit store takes a write and the Kubernetes API answers. A replica shutting
-    // down says so first, so traffic moves to the others while it finishes what it holds.
+    // down says so first, so traffic moves to the others while it finishes what it holds. One
+    // still waiting for its store at start says why (StorageStartup keeps trying).
     private static async Task<Results<Ok<Readiness>, JsonHttpResult<Readiness>>> ReadyAsync(
-        IAuditStore audit, IClusterClient cluster, IHostApplicationLifetime lifetime, CancellationToken ct)
+        IAuditStore audit, IClusterClient cluster, StoreGate gate, IHostApplicationLifetime lifetime, CancellationToken ct)
     {
         if (lifetime.ApplicationStopping.IsCancellationRequested)
             return TypedResults.Json(new Readiness("shutting-down", "not checked", "not checked"), statusCode: StatusCodes.Status503ServiceUnavailable);
-        var store = await CheckAsync(() => audit.ProbeWriteAsync(ct));
+        var store = gate.Waiting is { } waiting ? $"not reached since start: {waiting}" : await CheckAsync(() => audit.ProbeWriteAsync(ct));
         var kubernetes = await CheckAsync(() => cluster.ProbeAsync(ct));
         var ready = store == "ok" && kubernetes == "ok";
         var body = new Readiness(ready ? "ready" : "not-ready", store, kubernetes);
@@ -43,7 +45,7 @@ public static class HealthEndpoints
         {
             return ex.GetType().Name switch
             {
-                nameof(Storage.StoreUnavailableException) => "store unavailable",
+                nameof(StoreUnavailableException) => "store unavailable",
                 nameof(ClusterAccessDeniedException) => "access denied",
                 _ => "unreachable",
             };

@@ -1,5 +1,6 @@
 using System.Reflection;
 using AlertHealer.Configuration;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 
 namespace AlertHealer.Hosting;
@@ -36,6 +37,18 @@ public static class StartupRefusal
         return true;
     }
 
+    // The host logs a failed start ("Hosting failed to start") with the stack trace before the
+    // exception reaches RunOrRefuseAsync. While starting, that one error is left out: a refusal
+    // is then one line, and anything else still ends in .NET's full report of the exception.
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+    private static volatile bool _starting;
+
+    public static WebApplicationBuilder AddStartupRefusal(this WebApplicationBuilder builder)
+    {
+        builder.Logging.AddFilter(HostCategory, level => level >= LogLevel.Warning && !(_starting && level == LogLevel.Error));
+        return builder;
+    }
+
     // Runs every ValidateOnStart check before the endpoints are mapped, because mapping
     // already resolves services that need validated options.
     public static async Task<bool> RefusesToStartAsync(this WebApplication app)
@@ -65,6 +78,7 @@ public static class StartupRefusal
     // app.Run(), except that a refusal found while starting is one line too.
     public static async Task<int> RunOrRefuseAsync(this WebApplication app)
     {
+        _starting = OwnsProcess;
         try
         {
             await app.StartAsync();
@@ -73,6 +87,10 @@ public static class StartupRefusal
         {
             await RefuseAsync(app, reason);
             return ExitCode;
+        }
+        finally
+        {
+            _starting = false;
         }
         await app.WaitForShutdownAsync();
         await app.DisposeAsync();
@@ -103,6 +121,9 @@ public static class StartupRefusal
             lists.SelectMany(l => l!).Distinct().ToList(),
         InvalidOperationException { InnerException: not null } i when i.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
             [OneLine(i.Message)],
+        // Kestrel: "Failed to bind to address http://127.0.0.1:8080: address already in use."
+        IOException { InnerException: AddressInUseException } io =>
+            [$"{OneLine(io.Message).TrimEnd('.')}: another process listens there. Stop it, or listen elsewhere with ASPNETCORE_URLS (--urls) or ASPNETCORE_HTTP_PORTS"],
         _ => null,
     };
 

@@ -7,6 +7,7 @@ namespace AlertHealer.Inbox;
 // re-claimed at start); transient Kubernetes faults put it back with backoff.
 public sealed class InboxWorker(
     IInboxStore inbox,
+    StoreGate store,
     InboxSignal signal,
     InboxProcessor processor,
     InboxClaims claims,
@@ -22,6 +23,9 @@ public sealed class InboxWorker(
             return;
         }
         await Task.Yield();
+        // A store not reached at start is waited for, not failed against in a loop.
+        try { await store.WaitAsync(stoppingToken); }
+        catch (OperationCanceledException) { return; }
         var recovered = false;
         var lastReclaim = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)

@@ -20,6 +20,7 @@ public sealed class RestartVerifier(
     IStateStore state,
     Escalations escalations,
     HealerMetrics metrics,
+    Storage.StoreGate store,
     TimeProvider time,
     ILogger<RestartVerifier> logger) : IHostedService, IDisposable
 {
@@ -144,14 +145,25 @@ public sealed class RestartVerifier(
     // Verifications a stopped process left pending are resumed (or settled, past their deadline),
     // at start and then every SweepInterval: a replica that dies while verifying leaves its
     // entries to the others. A restart gets SweepGrace first, for the replica that made it.
+    // A store not reached at start is waited for; what was pending is resumed once it is.
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await ResumePendingAsync(TimeSpan.Zero, cancellationToken);
-        _sweeping = SweepAsync();
+        var resumed = store.IsOpen;
+        if (resumed) await ResumePendingAsync(TimeSpan.Zero, cancellationToken);
+        _sweeping = SweepAsync(resumed);
     }
 
-    private async Task SweepAsync()
+    private async Task SweepAsync(bool resumed)
     {
+        if (!resumed)
+        {
+            try
+            {
+                await store.WaitAsync(_stopping.Token);
+                await ResumePendingAsync(TimeSpan.Zero, _stopping.Token);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested) { return; }
+        }
         while (!_stopping.IsCancellationRequested)
         {
             try

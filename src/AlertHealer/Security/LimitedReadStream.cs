@@ -6,6 +6,9 @@ public sealed class LimitedReadStream(Stream inner, long limit) : Stream
 {
     private long _read;
 
+    // The body went past the limit: what the client sends after it is still unread.
+    public bool Exceeded { get; private set; }
+
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;
@@ -26,7 +29,10 @@ public sealed class LimitedReadStream(Stream inner, long limit) : Stream
     {
         _read += read;
         if (_read > limit)
+        {
+            Exceeded = true;
             throw new BadHttpRequestException($"The request body is larger than {limit} bytes.", StatusCodes.Status413PayloadTooLarge);
+        }
         return read;
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using AlertHealer.Audit;
 using AlertHealer.Inbox;
 using AlertHealer.Policies;
@@ -11,6 +12,7 @@ public static class SqliteStorage
 {
     public static IServiceCollection Add(IServiceCollection services)
     {
+        services.TryAddSingleton<StoreGate>();
         const StorageProvider key = StorageProvider.Sqlite;
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<SqliteGroupCommit>();
@@ -30,11 +32,24 @@ public static class SqliteStorage
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             var source = new SqliteConnectionStringBuilder(options.Value.ConnectionString).DataSource;
-            if (Path.GetDirectoryName(Path.GetFullPath(source)) is { } dir) Directory.CreateDirectory(dir);
-            await using var connection = await db.OpenAsync(cancellationToken);
-            await SqliteMigrations.MigrateAsync(connection, cancellationToken);
+            try
+            {
+                if (Path.GetDirectoryName(Path.GetFullPath(source)) is { } dir) Directory.CreateDirectory(dir);
+                await using var connection = await db.OpenAsync(cancellationToken);
+                await SqliteMigrations.MigrateAsync(connection, cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException or StoreUnavailableException)
+            {
+                // Unlike a database server, a local file does not come back by waiting: a refusal
+                // at start (one line, exit 1) says what to fix.
+                var key = options.Value.ConnectionStringFile is { Length: > 0 } ? "ConnectionStringFile" : "ConnectionString";
+                throw new OptionsValidationException(StorageOptions.Section, typeof(StorageOptions),
+                    [$"{StorageOptions.Section}:{key}: the SQLite file {source} cannot be created or opened ({Innermost(ex).Message.TrimEnd('.')}); make its directory writable by this process (a volume at /var/lib/alerthealer) or point Data Source elsewhere"]);
+            }
             logger.LogInformation("Audit store ready at {DataSource}", source);
         }
+
+        private static Exception Innermost(Exception ex) => ex.InnerException is { } inner ? Innermost(inner) : ex;
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

@@ -25,7 +25,9 @@ public static class StorageSetup
         services.AddSingleton(sp => sp.GetRequiredKeyedService<IAuditStore>(Provider(sp)));
         services.AddSingleton(sp => sp.GetRequiredKeyedService<IInboxStore>(Provider(sp)));
         services.AddSingleton(sp => sp.GetRequiredKeyedService<IStateStore>(Provider(sp)));
-        services.AddHostedService(sp => new StorageStartup(sp.GetKeyedServices<IHostedService>(Provider(sp)).ToList()));
+        services.AddHostedService(sp => new StorageStartup(sp.GetKeyedServices<IHostedService>(Provider(sp)).ToList(),
+            sp.GetRequiredService<StoreGate>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StorageStartup>>(),
+            sp.GetService<Health.SelfEvents>()));
         return builder;
     }
 

@@ -3,6 +3,7 @@ using AlertHealer.Storage.Postgres;
 using AlertHealer.Tests.Infrastructure.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AlertHealer.Tests.Storage;
 
@@ -19,12 +20,14 @@ public sealed class PostgresStorageTests
         await using var provider = services.BuildServiceProvider();
 
         var hosted = provider.GetKeyedServices<IHostedService>(StorageProvider.Postgres).ToList();
-        var startup = new StorageStartup(hosted);
+        var gate = provider.GetRequiredService<StoreGate>();
+        using var startup = new StorageStartup(hosted, gate, TimeProvider.System, NullLogger<StorageStartup>.Instance);
         await startup.StartAsync(CancellationToken.None);
         var stored = await provider.GetRequiredService<PostgresGroupCommit>()
             .WriteAsync((c, tx) => c.ExecuteAsync("INSERT INTO state VALUES ('k', '{}')", tx), CancellationToken.None);
         await startup.StopAsync(CancellationToken.None);
 
+        Assert.True(gate.IsOpen);
         Assert.Equal([typeof(PostgresMigrator), typeof(PostgresGroupCommit)], hosted.Select(h => h.GetType()));
         Assert.Equal(PostgresMigrations.Latest, await Postgres.ScalarAsync(cs, "SELECT max(version) FROM schema_version"));
         Assert.Equal(1, stored);

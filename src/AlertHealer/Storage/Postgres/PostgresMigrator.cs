@@ -3,7 +3,8 @@ using Npgsql;
 namespace AlertHealer.Storage.Postgres;
 
 // Migrates the schema at start, before the webhook's writer and the worker run. A database that
-// cannot be reached or migrated stops the start with what to fix.
+// cannot be reached or migrated is a StoreUnavailableException saying what to fix; StorageStartup
+// keeps the replica up and not ready and runs this again until it succeeds.
 public sealed class PostgresMigrator(PostgresDatabase db, ILogger<PostgresMigrator> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using AlertHealer.Audit;
 using AlertHealer.Inbox;
 using AlertHealer.Policies;
@@ -9,6 +10,7 @@ public static class PostgresStorage
 {
     public static IServiceCollection Add(IServiceCollection services)
     {
+        services.TryAddSingleton<StoreGate>();
         const StorageProvider key = StorageProvider.Postgres;
         services.AddSingleton<PostgresDatabase>();
         services.AddSingleton<PostgresGroupCommit>();

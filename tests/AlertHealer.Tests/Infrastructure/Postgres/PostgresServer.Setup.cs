@@ -25,6 +25,10 @@ public sealed partial class PostgresServer
         await AdminAsync($"CREATE ROLE {Role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{_password}'");
     }
 
+    // The test role's login refused (NOLOGIN) or allowed again, as when an operator has not yet
+    // created the role or its Secret is being rotated.
+    public Task RefuseLoginAsync(bool refused) => AdminAsync($"ALTER ROLE {Role} {(refused ? "NOLOGIN" : "LOGIN")}");
+
     // As the superuser, over the unix socket in the cluster directory (only its owner can reach it).
     private async Task AdminAsync(string sql)
     {
