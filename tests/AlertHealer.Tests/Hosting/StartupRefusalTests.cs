@@ -32,11 +32,11 @@ public sealed class StartupRefusalTests
         var blocker = Path.Combine(directory, "not-a-directory");
         await File.WriteAllTextAsync(blocker, "");
         var settings = AppProcess.Settings(directory);
-        settings["AlertHealer__Audit__ConnectionString"] = $"Data Source={Path.Combine(blocker, "data", "alerthealer.db")}";
+        settings["AlertHealer__Store__ConnectionString"] = $"Data Source={Path.Combine(blocker, "data", "alerthealer.db")}";
 
         var exit = await AppProcess.RunToExitAsync(settings);
 
-        var line = StartupTests.AssertRefusedInOneLine(exit, "AlertHealer:Audit:ConnectionString");
+        var line = StartupTests.AssertRefusedInOneLine(exit, "AlertHealer:Store:ConnectionString");
         Assert.Contains(Path.Combine(blocker, "data", "alerthealer.db"), line, StringComparison.Ordinal);
         AssertNoCrashReport(exit);
     }
