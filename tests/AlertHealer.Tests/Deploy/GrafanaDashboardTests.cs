@@ -118,6 +118,11 @@ public sealed class GrafanaDashboardTests
     [InlineData("dependency latency", "alerthealer_dependency_call_duration_seconds_bucket", "histogram_quantile(")]
     [InlineData("dependency errors", "alerthealer_dependency_errors_total", "by (dependency, operation)")]
     [InlineData("webhook latency", "alerthealer_webhook_duration_seconds_bucket", "histogram_quantile(")]
+    [InlineData("detection heartbeat", "alerthealer_detection_heartbeat_age_seconds", "")]
+    [InlineData("policy reloads", "alerthealer_config_last_reload_successful", "")]
+    [InlineData("preflight", "alerthealer_preflight_ok", "by (policy, check)")]
+    [InlineData("refused deliveries", "alerthealer_webhook_rejected_total", "by (reason)")]
+    [InlineData("fenced writes", "alerthealer_fenced_writes_total", "")]
     public void APanelAnswers(string question, string metric, string shape)
     {
         var panels = GrafanaDashboard.Panels(GrafanaDashboard.Load()).Where(p => !GrafanaDashboard.IsRow(p));
@@ -147,11 +152,11 @@ public sealed class GrafanaDashboardTests
     }
 
     // The metric names a running AlertHealer exposes with at least one sample, after a restart
-    // that healed and a guard that said no, so that labelled series exist; a histogram also
-    // under its base name.
+    // that healed and a guard that said no, and a preflight run, so that labelled series exist;
+    // a histogram also under its base name.
     private static async Task<HashSet<string>> ExposedSeriesAsync()
     {
-        await using var app = (await TestApp.StartAsync()).WithCalicoSystem();
+        await using var app = (await TestApp.StartAsync(s => s["AlertHealer:Preflight:Enabled"] = "true")).WithCalicoSystem();
         app.Kube.ReplacementPolicy = ReplacementPolicy.RecreateReady;
         (await app.PostWebhookAsync(Fixtures.Firing)).EnsureSuccessStatusCode();
         await app.WaitForAuditAsync(e => e.Verification == Verifications.Healed, "healed");
