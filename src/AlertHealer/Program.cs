@@ -31,6 +31,7 @@ builder.AddStorage();
 builder.AddAuditRetention();
 builder.AddKubernetes();
 builder.AddRemediation();
+builder.AddPolicyReload();
 builder.AddLoki();
 builder.AddAlertmanager();
 builder.AddOpenApiDocument();

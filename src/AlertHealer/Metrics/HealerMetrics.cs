@@ -12,6 +12,8 @@ public sealed class HealerMetrics
     private readonly Counter _dependencyErrors;
     private readonly Histogram _webhookDuration;
     private readonly Counter _eventsFailed;
+    private readonly Gauge _reloadSuccessful;
+    private readonly Gauge _reloadSuccessTimestamp;
 
     public HealerMetrics()
     {
@@ -39,6 +41,11 @@ public sealed class HealerMetrics
         NeedsHuman = factory.CreateGauge("alerthealer_policy_needs_human", "1 while a policy waits for an operator.", "policy");
         CooldownSeconds = factory.CreateGauge("alerthealer_policy_cooldown_seconds", "Seconds left in a policy's cooldown.", "policy");
         Paused = factory.CreateGauge("alerthealer_policy_paused", "1 while a policy is paused.", "policy");
+        // Policy reload, named and shaped as Alertmanager's and Prometheus's own.
+        _reloadSuccessful = factory.CreateGauge("alerthealer_config_last_reload_successful",
+            "1 if the last check of the policy file applied it or found it unchanged, 0 if it was refused.");
+        _reloadSuccessTimestamp = factory.CreateGauge("alerthealer_config_last_reload_success_timestamp_seconds",
+            "Time the running policies were loaded (start or last successful reload).");
     }
 
     public CollectorRegistry Registry { get; }
@@ -85,4 +92,24 @@ public sealed class HealerMetrics
     public void EventFailed(string reason) => _eventsFailed.WithLabels(reason).Inc();
 
     public void WebhookHandled(TimeSpan elapsed) => _webhookDuration.Observe(elapsed.TotalSeconds);
+
+    // Policy reload: a refusal keeps the last success's timestamp.
+    public void ConfigReloaded(bool successful, DateTimeOffset? at)
+    {
+        _reloadSuccessful.Set(successful ? 1 : 0);
+        if (at is { } t) _reloadSuccessTimestamp.Set(t.ToUnixTimeMilliseconds() / 1000.0);
+    }
+
+    // New policies get their series; a removed policy's per-policy gauges go, so no alert
+    // keeps firing for a policy that no longer exists.
+    public void PoliciesChanged(IEnumerable<string> current, IEnumerable<string> removed)
+    {
+        Initialize(current);
+        foreach (var policy in removed)
+        {
+            NeedsHuman.RemoveLabelled(policy);
+            Paused.RemoveLabelled(policy);
+            CooldownSeconds.RemoveLabelled(policy);
+        }
+    }
 }

@@ -19,6 +19,7 @@ public sealed record PolicyView(
 
 public sealed record BreakerView(bool Open, int RestartsInWindow, int MaxRemediations, TimeSpan Window, DateTimeOffset? ClosedAt, string? ClosedBy);
 
-public sealed record PoliciesView(IReadOnlyList<PolicyView> Policies, BreakerView Breaker);
+// Config: where the policies come from, their hash and load time, and how the last reload went.
+public sealed record PoliciesView(IReadOnlyList<PolicyView> Policies, BreakerView Breaker, PolicyConfigView Config);
 
 public sealed record PolicyActionRequest(string? Reason);
