@@ -61,12 +61,15 @@ public sealed class PolicyFileWatcher(
     {
         var error = string.Join("; ", errors);
         _refusedHash = hash;
+        // Once per distinct failure (the file is polled every few seconds), before the status
+        // changes, so whoever sees the failure can also find its log line and Event.
+        if (error != _lastError)
+        {
+            _lastError = error;
+            logger.LogError("Policy file {PolicyFile} was not applied, the running policies (hash {Hash}) stay: {Error}", path, catalog.Current.Hash, error);
+            await selfEvents.WarnAsync("PolicyReloadFailed", "ReloadPolicies", $"{path} was not applied, the running policies stay: {error}");
+        }
         catalog.Reject(error, time.GetUtcNow());
         metrics.ConfigReloaded(false, null);
-        // Once per distinct failure: the file is polled every few seconds.
-        if (error == _lastError) return;
-        _lastError = error;
-        logger.LogError("Policy file {PolicyFile} was not applied, the running policies (hash {Hash}) stay: {Error}", path, catalog.Current.Hash, error);
-        await selfEvents.WarnAsync("PolicyReloadFailed", "ReloadPolicies", $"{path} was not applied, the running policies stay: {error}");
     }
 }
