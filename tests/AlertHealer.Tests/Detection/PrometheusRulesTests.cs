@@ -15,6 +15,7 @@ public partial class PrometheusRulesTests
         "alerthealer_inbox_depth",
         "alerthealer_inbox_oldest_pending_seconds",
         "alerthealer_dependency_errors_total",
+        "alerthealer_config_last_reload_successful",
         "up",
     ];
 
@@ -27,6 +28,7 @@ public partial class PrometheusRulesTests
         "AlertHealerNeedsHuman",
         "AlertHealerInboxBackingUp",
         "AlertHealerKubernetesErrors",
+        "AlertHealerConfigReloadFailed",
     ];
 
     private static readonly string[] Keywords =
