@@ -207,5 +207,16 @@ public sealed class PolicyReloadTests
         Assert.Contains(expected, refusal);
         Assert.DoesNotContain("   at ", exit.Output);
     }
-}
 
+    [Fact]
+    public async Task TheDeployedPolicyFileStartsTheServiceWithTheWhiskerPolicy()
+    {
+        var (app, _) = await StartAsync(Deploy.PolicyFileDeployTests.BaseFile.ToJsonString());
+        await using var __ = app;
+
+        var view = await app.PoliciesAsync();
+
+        Assert.Equal("whisker", Assert.Single(view.Policies).Name);
+        Assert.Equal(Outcomes.Restarted, (await IncidentAsync(app, "0000000000040001")).Outcome);
+    }
+}
