@@ -44,7 +44,7 @@ function renderConfig(c) {
   line.append(
     h('strong', { text: 'Policies ' }), h('span', { class: 'mono', text: c.hash.slice(0, 12) }),
     ` from ${c.source}, loaded ${time(c.loadedAt)}`,
-    c.lastReloadSuccessful ? '' : [' · ', badge('reload failed'), ` ${time(c.lastReloadAt)}: `, h('span', { class: 'reload-error', text: c.lastError ?? '' })]);
+    ...(c.lastReloadSuccessful ? [] : [' · ', badge('reload failed'), ` ${time(c.lastReloadAt)}: `, h('span', { class: 'reload-error', text: c.lastError ?? '' })]));
 }
 
 export function reset() {
