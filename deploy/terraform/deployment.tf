@@ -171,6 +171,12 @@ resource "kubernetes_deployment_v1" "alerthealer" {
             mount_path = local.tokens_dir
             read_only  = true
           }
+          # A directory mount (no sub_path), so ConfigMap updates reach the pod.
+          volume_mount {
+            name       = "policies"
+            mount_path = local.policies_dir
+            read_only  = true
+          }
           # The root filesystem is read-only; .NET needs a writable /tmp.
           volume_mount {
             name       = "tmp"
@@ -200,6 +206,12 @@ resource "kubernetes_deployment_v1" "alerthealer" {
                 path = items.value
               }
             }
+          }
+        }
+        volume {
+          name = "policies"
+          config_map {
+            name = kubernetes_config_map_v1.policies.metadata[0].name
           }
         }
         volume {

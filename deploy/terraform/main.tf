@@ -19,6 +19,7 @@ locals {
   sqlite       = var.store_provider == "sqlite"
   tokens_dir   = "/var/run/secrets/alerthealer"
   data_dir     = "/var/lib/alerthealer"
+  policies_dir = "/etc/alerthealer/policies"
   token_files  = ["webhook-token", "operator-token", "reader-token"]
   service_port = 8080
 
@@ -31,6 +32,7 @@ locals {
     AlertHealer__Auth__WebhookTokenFile                   = "${local.tokens_dir}/webhook-token"
     AlertHealer__Auth__OperatorTokenFile                  = "${local.tokens_dir}/operator-token"
     AlertHealer__Auth__ReaderTokenFile                    = "${local.tokens_dir}/reader-token"
+    AlertHealer__PolicyFile                               = "${local.policies_dir}/policies.json"
     AlertHealer__Policies__whisker__Mode                  = var.whisker_policy_mode
     AlertHealer__Policies__whisker__Dependency__Namespace = var.calico_namespace
     AlertHealer__Policies__whisker__Target__Namespace     = var.calico_namespace

@@ -189,3 +189,9 @@ variable "labels" {
   type        = map(string)
   default     = {}
 }
+
+variable "policies_json" {
+  description = "The policy file (JSON holding only AlertHealer.Policies, as deploy/terraform/policies.json). Null ships the whisker policy. A change is applied by AlertHealer without a restart, or refused with the old policies kept."
+  type        = string
+  default     = null
+}

@@ -42,6 +42,7 @@ builder.AddStorage();
 builder.AddAuditRetention();
 builder.AddKubernetes();
 builder.AddRemediation();
+builder.AddPolicyReload();
 builder.AddLoki();
 builder.AddAlertmanager();
 builder.AddDetectionHeartbeat();

@@ -15,6 +15,8 @@ public sealed class HealerMetrics
     private readonly Gauge _buildInfo;
     private readonly Counter _fencedWrites;
     private readonly Counter _webhookRejected;
+    private readonly Gauge _reloadSuccessful;
+    private readonly Gauge _reloadSuccessTimestamp;
 
     public HealerMetrics()
     {
@@ -62,6 +64,11 @@ public sealed class HealerMetrics
             "1 when the preflight check passed on its last run, 0 when it failed (the policy cannot act).", "policy", "check");
         PreflightLastRun = factory.CreateGauge("alerthealer_preflight_last_run_timestamp_seconds",
             "When the preflight last ran (Unix seconds); 0 before its first run.");
+        // Policy reload, named and shaped as Alertmanager's and Prometheus's own.
+        _reloadSuccessful = factory.CreateGauge("alerthealer_config_last_reload_successful",
+            "1 if the last check of the policy file applied it or found it unchanged, 0 if it was refused.");
+        _reloadSuccessTimestamp = factory.CreateGauge("alerthealer_config_last_reload_success_timestamp_seconds",
+            "Time the running policies were loaded (start or last successful reload).");
     }
 
     public CollectorRegistry Registry { get; }
@@ -118,4 +125,23 @@ public sealed class HealerMetrics
 
     // Fencing: a write for an item this replica no longer holds (nothing was changed).
     public void FencedWrite(string write) => _fencedWrites.WithLabels(write).Inc();
+    // Policy reload: a refusal keeps the last success's timestamp.
+    public void ConfigReloaded(bool successful, DateTimeOffset? at)
+    {
+        _reloadSuccessful.Set(successful ? 1 : 0);
+        if (at is { } t) _reloadSuccessTimestamp.Set(t.ToUnixTimeMilliseconds() / 1000.0);
+    }
+
+    // New policies get their series; a removed policy's per-policy gauges go, so no alert
+    // keeps firing for a policy that no longer exists.
+    public void PoliciesChanged(IEnumerable<string> current, IEnumerable<string> removed)
+    {
+        Initialize(current);
+        foreach (var policy in removed)
+        {
+            NeedsHuman.RemoveLabelled(policy);
+            Paused.RemoveLabelled(policy);
+            CooldownSeconds.RemoveLabelled(policy);
+        }
+    }
 }

@@ -10,6 +10,7 @@ public sealed partial class HealerOptionsValidator(IHostEnvironment environment)
     {
         var errors = new List<string>();
         if (options.Policies.Count == 0) errors.Add($"{HealerOptions.Section}:Policies must define at least one policy{MissingSettingsFile()}");
+        if (options.PolicyFilePollInterval <= TimeSpan.Zero) errors.Add($"{HealerOptions.Section}:PolicyFilePollInterval must be positive");
         foreach (var (policyName, p) in options.Policies)
         {
             var key = $"{HealerOptions.Section}:Policies:{policyName}";

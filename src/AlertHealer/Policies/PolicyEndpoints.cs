@@ -62,10 +62,11 @@ public sealed class PolicyViews(PolicyCatalog catalog, IStateStore state, Safety
     public async Task<PoliciesView> BuildAsync(CancellationToken ct)
     {
         var views = new List<PolicyView>();
+        var config = catalog.Status;
         foreach (var policy in catalog.All) views.Add(View(policy, await state.GetPolicyAsync(policy.Name, ct), time.GetUtcNow(), preflight.View(policy.Name)));
         var b = await state.GetBreakerAsync(ct);
         var restarts = await gates.RestartsInWindowAsync(ct);
-        return new PoliciesView(views, new BreakerView(restarts >= breaker.Value.MaxRemediations, restarts, breaker.Value.MaxRemediations, breaker.Value.Window, b.ClosedAt, b.ClosedBy));
+        return new PoliciesView(views, new BreakerView(restarts >= breaker.Value.MaxRemediations, restarts, breaker.Value.MaxRemediations, breaker.Value.Window, b.ClosedAt, b.ClosedBy), config);
     }
 
     public static PolicyView View(Policy policy, PolicyState s, DateTimeOffset now, Preflight.PreflightView? preflight = null)

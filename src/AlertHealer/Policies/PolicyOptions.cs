@@ -17,6 +17,11 @@ public sealed class HealerOptions
     public bool DryRun { get; set; }
 
     public Dictionary<string, PolicyOptions> Policies { get; set; } = new(StringComparer.Ordinal);
+
+    // A mounted JSON file holding only AlertHealer:Policies; when set, its policies replace the
+    // settings files' and are reloaded when its content changes (checked this often).
+    public string? PolicyFile { get; set; }
+    public TimeSpan PolicyFilePollInterval { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 public sealed class PolicyOptions

@@ -21,7 +21,8 @@ public sealed record PolicyView(
 
 public sealed record BreakerView(bool Open, int RestartsInWindow, int MaxRemediations, TimeSpan Window, DateTimeOffset? ClosedAt, string? ClosedBy);
 
-public sealed record PoliciesView(IReadOnlyList<PolicyView> Policies, BreakerView Breaker)
+// Config: where the policies come from, their hash and load time, and how the last reload went.
+public sealed record PoliciesView(IReadOnlyList<PolicyView> Policies, BreakerView Breaker, PolicyConfigView Config)
 {
     // Whether the detection path (Loki ruler, Alertmanager, route) still delivers its heartbeat.
     public Heartbeat.DetectionView? Detection { get; init; }

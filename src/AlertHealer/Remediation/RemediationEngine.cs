@@ -36,7 +36,9 @@ public sealed class RemediationEngine(
 
         if (policy is null)
         {
-            trace.Add("policy", "none", $"no policy matches alert {request.Alert?.Name}");
+            trace.Add("policy", "none", request.Alert is { } alert && policies.RemovedMatch(alert.Labels) is { } removed
+                ? $"no policy matches alert {alert.Name}: policy {removed.Policy.Name}, which matched it, was removed by the policy reload at {removed.At:O}"
+                : $"no policy matches alert {request.Alert?.Name}");
             return Done(Outcomes.IgnoredNoPolicy);
         }
         trace.Add("policy", "matched", $"policy {policy.Name}, target {policy.TargetKey}");

@@ -135,7 +135,9 @@ public sealed class RestartVerifier(
     private async Task DidNotStickAsync(long auditId, Policy policy, string verification, string detail)
     {
         var now = time.GetUtcNow();
-        var after = await state.UpdatePolicyAsync(policy.Name, s => s.ConsecutiveRestarts >= policy.Options.MaxAttempts
+        // MaxAttempts as configured now: a reload may have changed it since the restart.
+        var maxAttempts = (policies.Find(policy.Name) ?? policy).Options.MaxAttempts;
+        var after = await state.UpdatePolicyAsync(policy.Name, s => s.ConsecutiveRestarts >= maxAttempts
             ? s with { LastUnhealthyAt = now, NeedsHuman = true, NeedsHumanSince = now, NeedsHumanReason = $"restart {s.ConsecutiveRestarts} in a row was {verification}: {detail}" }
             : s with { LastUnhealthyAt = now });
         await escalations.OnIneffectiveAsync(policy, verification, detail, auditId);

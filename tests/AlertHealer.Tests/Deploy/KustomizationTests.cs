@@ -73,6 +73,7 @@ public class KustomizationTests
         DeployManifests.Named<V1RoleBinding>("calico-system", "alerthealer");
         DeployManifests.Named<V1RoleBinding>("alerthealer", "alerthealer");
         DeployManifests.Named<V1Secret>("alerthealer", "alerthealer-tokens");
+        DeployManifests.Named<V1ConfigMap>("alerthealer", "alerthealer-policies");
         DeployManifests.Named<V1PersistentVolumeClaim>("alerthealer", "alerthealer-data");
         DeployManifests.Named<V1Deployment>("alerthealer", "alerthealer");
         DeployManifests.Named<V1Service>("alerthealer", "alerthealer");

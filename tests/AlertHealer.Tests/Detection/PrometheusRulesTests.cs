@@ -21,6 +21,7 @@ public partial class PrometheusRulesTests
         "alerthealer_detection_heartbeat_stale_after_seconds",
         "alerthealer_webhook_rejected_total",
         "alerthealer_preflight_ok",
+        "alerthealer_config_last_reload_successful",
         "up",
     ];
 
@@ -38,6 +39,7 @@ public partial class PrometheusRulesTests
         "AlertHealerDetectionHeartbeatStale",
         "AlertHealerWebhookDeliveriesRefused",
         "AlertHealerPreflightFailed",
+        "AlertHealerConfigReloadFailed",
     ];
 
     private static readonly string[] Keywords =

@@ -8,6 +8,7 @@ const muted = (text) => h('span', { class: 'muted', text });
 export function render(view) {
   renderBreaker(view.breaker);
   renderDetection(view.detection);
+  renderConfig(view.config);
   const body = byId('policies').tBodies[0];
   clear(body);
   for (const p of view.policies) {
@@ -69,7 +70,20 @@ function renderDetection(d) {
   }
 }
 
+// Where the policies come from, their hash and load time; a refused reload says why.
+function renderConfig(c) {
+  const line = byId('policy-config');
+  clear(line);
+  if (!c) return;
+  line.className = `breaker ${c.lastReloadSuccessful ? 'good' : 'bad'}`;
+  line.append(
+    h('strong', { text: 'Policies ' }), h('span', { class: 'mono', text: c.hash.slice(0, 12) }),
+    ` from ${c.source}, loaded ${time(c.loadedAt)}`,
+    ...(c.lastReloadSuccessful ? [] : [' · ', badge('reload failed'), ` ${time(c.lastReloadAt)}: `, h('span', { class: 'reload-error', text: c.lastError ?? '' })]));
+}
+
 export function reset() {
+  clear(byId('policy-config'));
   clear(byId('policies').tBodies[0]);
   clear(byId('breaker'));
   clear(byId('detection'));
