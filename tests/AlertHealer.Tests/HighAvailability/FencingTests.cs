@@ -27,6 +27,8 @@ public sealed class FencingTests(ITestOutputHelper output)
         s["AlertHealer__Inbox__PollInterval"] = "00:00:01";
         s["AlertHealer__Kubernetes__LeaseDuration"] = "00:00:05";
         s["AlertHealer__Kubernetes__CallTimeout"] = "00:00:45";
+        // The preflight lists the same pods at start: a freeze armed on that list must meet the decision's.
+        s["AlertHealer__Preflight__Enabled"] = "false";
     }
 
     [Fact]
@@ -103,7 +105,7 @@ public sealed class FencingTests(ITestOutputHelper output)
         var a = await replicas.StartAsync("alerthealer-a", s =>
         {
             Quick(s);
-            s["AlertHealer__Audit__ConnectionString"] = new NpgsqlConnectionStringBuilder(replicas.ConnectionString) { Port = partition.Port }.ConnectionString;
+            s["AlertHealer__Store__ConnectionString"] = new NpgsqlConnectionStringBuilder(replicas.ConnectionString) { Port = partition.Port }.ConnectionString;
         });
         var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -38,11 +38,16 @@ public sealed class AuditWatcher(Func<Uri?> target, SoakLog log, ResponseLog res
     };
     private readonly Dictionary<long, (string Fixed, AuditEntry Entry)> _seen = [];
     private readonly List<(DateTimeOffset At, string Problem)> _problems = [];
+    private readonly Dictionary<long, DateTimeOffset> _firstSeen = [];
     private long _maxId;
 
     public IReadOnlyList<AuditEntry> Latest { get; private set; } = [];
 
     public int? InboxDepth { get; private set; }
+
+    // When each entry was first read, on the soak's clock: an entry's own time is its writer's
+    // clock, which a skewed replica sets apart from the soak's.
+    public IReadOnlyDictionary<long, DateTimeOffset> FirstSeen => _firstSeen;
 
     // Entries that vanished, changed, or appeared below ones seen earlier.
     public IReadOnlyList<(DateTimeOffset At, string Problem)> Problems => _problems;
@@ -110,6 +115,7 @@ public sealed class AuditWatcher(Func<Uri?> target, SoakLog log, ResponseLog res
         var previousMax = _maxId;
         foreach (var (raw, entry) in entries)
         {
+            _firstSeen.TryAdd(entry.Id, now);
             var fixedPart = Fixed(raw);
             var wasPending = false;
             if (_seen.TryGetValue(entry.Id, out var earlier))

@@ -34,7 +34,7 @@ public sealed class PostgresSoakStore : ISoakStore, IAsyncDisposable
     // The same settings, with the server reached through another port (a replica's TcpProxy).
     public IReadOnlyDictionary<string, string?> SettingsVia(int port) => new Dictionary<string, string?>(Settings)
     {
-        ["AlertHealer__Audit__ConnectionString"] = new NpgsqlConnectionStringBuilder(_connectionString) { Port = port }.ToString(),
+        ["AlertHealer__Store__ConnectionString"] = new NpgsqlConnectionStringBuilder(_connectionString) { Port = port }.ToString(),
     };
 
     public async Task<IAsyncDisposable?> LockAsync(SoakLog log)

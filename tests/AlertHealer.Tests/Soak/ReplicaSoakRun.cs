@@ -123,6 +123,7 @@ public static class ReplicaSoakRun
             {
                 ReplicaOf = replicas.SelectMany(r => r.Service.Starts.Select(s => (s.Generation, r.Index))).ToDictionary(p => p.Generation, p => p.Index),
                 AuditByReplica = byReplica,
+                AuditFirstSeen = watcher.FirstSeen,
                 Events = cluster.Kube.Events(""),
             };
             violations = SoakInvariants.Check(observations);

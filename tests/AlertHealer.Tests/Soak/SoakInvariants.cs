@@ -77,9 +77,10 @@ public static class SoakInvariants
             .GroupBy(e => e.Alert!.Fingerprint).ToDictionary(g => g.Key, g => g.MinBy(e => e.Id)!);
         foreach (var d in deletes)
         {
-            if (d.Fingerprint is { } fp && resolved.TryGetValue(fp, out var r) && d.At > r.Time)
+            // The resolved entry's own time is its replica's clock; with skew, when it was first read.
+            if (d.Fingerprint is { } fp && resolved.TryGetValue(fp, out var r) && d.At > o.WrittenBy(r))
                 yield return new(NoRestartAfterResolved, d.At,
-                    $"incident {fp}: {d} at {o.Log.Relative(d.At)}, after its resolved notification was recorded as #{r.Id} at {o.Log.Relative(r.Time)} [{d.Attribution}]", Keys(d));
+                    $"incident {fp}: {d} at {o.Log.Relative(d.At)}, after its resolved notification was recorded as #{r.Id} by {o.Log.Relative(o.WrittenBy(r))} [{d.Attribution}]", Keys(d));
         }
     }
 
@@ -179,7 +180,7 @@ public static class SoakInvariants
     private static IEnumerable<Violation> Verification(SoakObservations o)
     {
         var grace = TimeSpan.FromSeconds(3);
-        foreach (var e in o.Restarts.Where(e => e.Verification == Verifications.Pending && o.FinishedAt - e.Time > o.Settings.VerifyTimeout + grace))
+        foreach (var e in o.Restarts.Where(e => e.Verification == Verifications.Pending && o.FinishedAt - o.WrittenBy(e) > o.Settings.VerifyTimeout + grace))
             yield return new(VerificationConcludes, e.Time + o.Settings.VerifyTimeout,
                 $"restarted entry #{e.Id} (pod {e.Action!.Pod}) still pending {(o.FinishedAt - e.Time).TotalSeconds:F0}s after the restart (VerifyTimeout {o.Settings.VerifyTimeout.TotalSeconds}s)", e.Action.Pod);
     }

@@ -45,6 +45,13 @@ public sealed partial record SoakObservations(
     // With several replicas: the whole audit log as each one served it after settling (null: unreadable).
     public IReadOnlyList<(string Replica, IReadOnlyList<string>? Entries)> AuditByReplica { get; init; } = [];
 
+    // With skewed clocks: when each audit entry was first read, on the soak's clock (an upper
+    // bound of when it was written); empty when the entries' own times are the soak's clock.
+    public IReadOnlyDictionary<long, DateTimeOffset> AuditFirstSeen { get; init; } = new Dictionary<long, DateTimeOffset>();
+
+    // When an entry existed at the latest, on the soak's clock.
+    public DateTimeOffset WrittenBy(AuditEntry e) => AuditFirstSeen.TryGetValue(e.Id, out var seen) ? seen : e.Time;
+
     // The Events the API server stored, when the run checks them.
     public IReadOnlyList<k8s.Models.Eventsv1Event>? Events { get; init; }
 
