@@ -123,7 +123,7 @@ public sealed class FencingTests(ITestOutputHelper output)
         partition.Partitioned = true;
         var b = await replicas.StartAsync("alerthealer-b", Quick);
         await Replicas.EventuallyAsync(async () => (await replicas.InboxAsync()).SingleOrDefault(i => i.ClaimedBy == b.Identity),
-            TimeSpan.FromSeconds(30), "B took over the item whose claim A could not renew");
+            TimeSpan.FromSeconds(60), "B took over the item whose claim A could not renew");
 
         // A is back on the database and its DELETE is answered: the restart it would record is
         // refused, and B, waiting for A's Lease, confirms the intent once A lets the Lease go.
