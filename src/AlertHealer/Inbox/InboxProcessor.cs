@@ -18,6 +18,7 @@ public sealed record Processed(AuditEntry? Entry, DeleteIntent? Unconfirmed, str
 public sealed class InboxProcessor(
     IInboxStore inbox,
     RemediationEngine engine,
+    IClusterClient cluster,
     RestartVerifier verifier,
     Escalations escalations,
     HealerMetrics metrics,
@@ -99,9 +100,10 @@ public sealed class InboxProcessor(
     {
         var now = time.GetUtcNow();
         // Recording failed is the truth only when no DELETE may have landed unseen: none was sent,
-        // or the API server answered the last one with an error status.
+        // or the API server refused the last one and the pod is still there. A refusal of the last
+        // re-send says nothing of an earlier one whose answer was lost.
         var gaveUp = intent is null ? waitingCaller || now - item.ReceivedAt >= options.Value.RetryFor
-            : ex.Answered && (waitingCaller || now - item.ReceivedAt >= options.Value.RetryFor);
+            : ex.Answered && (waitingCaller || now - item.ReceivedAt >= options.Value.RetryFor) && await StillThereAsync(intent, ct);
         if (gaveUp)
         {
             var policy = item.Request.PolicyName is { } name ? engine.PolicyFor(name) : engine.PolicyFor(item.Alert);
@@ -119,6 +121,20 @@ public sealed class InboxProcessor(
             item.Id, item.Attempts, intent is null ? "" : $", DELETE of {intent.Pod} (uid {intent.Uid}) unconfirmed", delay, ex.Message);
         await PersistAsync(async () => { await inbox.RescheduleAsync(item, now + delay, ex.Message, ct); return true; }, ct);
         return new Processed(null, intent, ex.Message);
+    }
+
+    // The intent's pod, with its uid and not terminating: no DELETE of it has landed. Unknown
+    // (the API unreachable) counts as gone, so the intent is re-sent rather than given up.
+    private async Task<bool> StillThereAsync(DeleteIntent intent, CancellationToken ct)
+    {
+        try
+        {
+            return await cluster.GetPodAsync(intent.Namespace, intent.Pod, ct) is { Terminating: false } pod && pod.Uid == intent.Uid;
+        }
+        catch (Exception e) when (e is ClusterUnavailableException or ClusterAccessDeniedException)
+        {
+            return false;
+        }
     }
 
     // A store write that must happen (the cluster was already touched): retried until the store

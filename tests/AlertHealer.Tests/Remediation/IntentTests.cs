@@ -45,6 +45,30 @@ public sealed class IntentTests
         Assert.Single((await app.AuditAsync()).Items);
     }
 
+    // Found by the two-replica soak, seed 20261205: the first DELETE went through with its answer
+    // lost, every re-send was refused with 503 until RetryFor passed, and the deleted pod was
+    // recorded failed. A refused re-send says nothing of the first: failed only while the pod is there.
+    [Fact]
+    public async Task RefusedResendsAfterALostAnswerAreNotRecordedFailedWhileThePodIsGone()
+    {
+        await using var app = (await StartAsync()).WithCalicoSystem();
+        var original = app.Kube.Pods("calico-system").Single(p => p.Metadata.Name == Fixtures.WedgedPod).Metadata.Uid;
+        app.Kube.LoseAnswerNext("delete", "pods");
+
+        await app.PostWebhookAsync(Fixtures.NewIncident(NoPodLabel));
+        await app.Kube.WaitForRequestAsync(r => r.Verb == "delete", TimeSpan.FromSeconds(30));
+        app.Kube.FailNext("delete", "pods", 12, 503);
+
+        var entry = await app.AdvanceUntilAsync(e => e.Outcome is Outcomes.Restarted or Outcomes.Failed, TimeSpan.FromMinutes(1), 60, "decided");
+        Assert.Equal(Outcomes.Restarted, entry.Outcome);
+        Assert.Equal(original, entry.Action!.Uid);
+        Assert.Single(app.Kube.Deletes());
+        var deletes = app.Kube.Requests.Where(r => r.Verb == "delete").ToList();
+        Assert.True(deletes.Count(d => d.StatusCode == 503) == 12, string.Join(", ", deletes.Select(d => d.StatusCode)));
+        Assert.Equal(404, deletes[^1].StatusCode);
+        Assert.Single((await app.AuditAsync()).Items);
+    }
+
     [Fact]
     public async Task LostAnswerForANamedPodIsARestartWithItsBackoffNotAlreadyReplaced()
     {
