@@ -107,6 +107,9 @@ public sealed class AlertSender(Func<Uri?> target, SoakLog log, ResponseLog resp
             responses.Add("POST /webhook/alertmanager", (int)response.StatusCode, text, response.Headers.RetryAfter is not null);
             if (response.StatusCode != HttpStatusCode.OK)
             {
+                // A 503 for a commit whose answer PostgreSQL never sent (the soak cuts such
+                // connections) may come after the alert was stored: the service cannot know either.
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable) lock (_tallies) foreach (var k in keys) Get(k).Ambiguous++;
                 log.Add("driver", $"{what}: {(int)response.StatusCode} {Excerpt(text)}");
                 return false;
             }
