@@ -61,6 +61,12 @@ public sealed record SettingsMistake(string Name, IReadOnlyDictionary<string, st
         Rejects("misspelt key under the old store name", "AlertHealer__Audit__BusyTimout", "00:00:03", "AlertHealer:Audit:BusyTimout is not a setting; did you mean AlertHealer:Audit:BusyTimeout?"),
         Rejects("Loki URL without a scheme", "AlertHealer__Loki__BaseUrl", "loki-gateway.loki.svc", "AlertHealer:Loki:BaseUrl must be an absolute http(s) URL"),
         Rejects("limit in scientific notation", "AlertHealer__Limits__MaxAlerts", "1e3", "AlertHealer:Limits:MaxAlerts: '1e3' is not a whole number"),
+        // A misspelt key of each section this release added.
+        Rejects("misspelt heartbeat limit", "AlertHealer__Heartbeat__StaleAftr", "00:05:00", "AlertHealer:Heartbeat:StaleAftr is not a setting; did you mean AlertHealer:Heartbeat:StaleAfter?"),
+        Rejects("misspelt preflight interval", "AlertHealer__Preflight__Intervall", "00:05:00", "AlertHealer:Preflight:Intervall is not a setting; did you mean AlertHealer:Preflight:Interval?"),
+        Rejects("misspelt policy file", "AlertHealer__PolicyFil", "/etc/alerthealer/policies/policies.json", "AlertHealer:PolicyFil is not a setting; did you mean AlertHealer:PolicyFile?"),
+        Rejects("misspelt webhook rate", "AlertHealer__Limits__WebhookPerMinut", "60", "AlertHealer:Limits:WebhookPerMinut is not a setting; did you mean AlertHealer:Limits:WebhookPerMinute?"),
+        Rejects("misspelt store key", "AlertHealer__Store__ConnectionStrin", "Data Source=x.db", "AlertHealer:Store:ConnectionStrin is not a setting; did you mean AlertHealer:Store:ConnectionString?"),
         Rejects("value on a section", Whisker + "Target", "calico-system/k8s-app=whisker", "AlertHealer:Policies:whisker:Target is a section of settings, not a value"),
         // What stays allowed.
         new("keys in another case", new Dictionary<string, string?> { ["alerthealer__policies__whisker__COOLDOWN"] = "00:20:00", ["ALERTHEALER__DRYRUN"] = "true" }, null,
