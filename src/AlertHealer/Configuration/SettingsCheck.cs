@@ -28,7 +28,10 @@ public static class SettingsCheck
     // Every validator registered for T (ValidateOnStart's and IValidateOptions classes alike),
     // run on one instance: options bound from a reloaded file get the checks a start gives them.
     public static IReadOnlyList<string> Validate<T>(IServiceProvider services, T options) where T : class =>
-        services.GetServices<IValidateOptions<T>>()
+        Validate(services.GetServices<IValidateOptions<T>>(), options);
+
+    public static IReadOnlyList<string> Validate<T>(IEnumerable<IValidateOptions<T>> validators, T options) where T : class =>
+        validators
             .Select(v => v.Validate(Options.DefaultName, options))
             .Where(r => r.Failed)
             .SelectMany(r => r.Failures ?? [r.FailureMessage ?? typeof(T).Name + " is not valid"])

@@ -11,7 +11,7 @@ public sealed class KubernetesClusterClient(
     IKubernetes client,
     IOptions<KubernetesOptions> options,
     TimeProvider time,
-    HealerMetrics metrics,
+    KubernetesCalls calls,
     ILogger<KubernetesClusterClient> logger) : IClusterClient
 {
     private readonly KubernetesOptions _options = options.Value;
@@ -114,45 +114,6 @@ public sealed class KubernetesClusterClient(
         }
     }
 
-    // Every call gets a timeout (on the healer's clock) and its failures sorted into
-    // retry-later (ClusterUnavailableException) and will-not-help (ClusterAccessDeniedException).
-    private async Task<T> CallAsync<T>(string operation, Func<CancellationToken, Task<T>> call, CancellationToken ct)
-    {
-        using var timeout = new CancellationTokenSource(_options.CallTimeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
-        var started = time.GetTimestamp();
-        var failed = true;
-        try
-        {
-            var result = await call(linked.Token);
-            failed = false;
-            return result;
-        }
-        catch (HttpOperationException ex) when (ex.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
-        {
-            // Answers, not faults: the caller turns them into null or Replaced.
-            failed = false;
-            throw;
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
-        {
-            throw new ClusterUnavailableException($"Kubernetes {operation} timed out after {_options.CallTimeout}");
-        }
-        catch (HttpOperationException ex) when (ex.Response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-        {
-            throw new ClusterAccessDeniedException($"Kubernetes refused {operation} ({(int)ex.Response.StatusCode}): {ex.Response.Content}", ex);
-        }
-        catch (HttpOperationException ex) when ((int)ex.Response.StatusCode >= 500 || ex.Response.StatusCode == HttpStatusCode.TooManyRequests)
-        {
-            throw new ClusterUnavailableException($"Kubernetes {operation} answered {(int)ex.Response.StatusCode}", ex, answered: true);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new ClusterUnavailableException($"Kubernetes {operation} failed: {ex.Message}", ex);
-        }
-        finally
-        {
-            metrics.DependencyCall("kubernetes", operation, time.GetElapsedTime(started), failed);
-        }
-    }
+    private Task<T> CallAsync<T>(string operation, Func<CancellationToken, Task<T>> call, CancellationToken ct) =>
+        calls.RunAsync(operation, call, ct);
 }

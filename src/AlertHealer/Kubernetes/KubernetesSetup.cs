@@ -31,6 +31,7 @@ public static class KubernetesSetup
         builder.Services.AddSingleton<IPodEvents>(sp =>
             IsSimulated(sp) ? ActivatorUtilities.CreateInstance<LoggedPodEvents>(sp)
             : ActivatorUtilities.CreateInstance<KubernetesPodEvents>(sp, sp.GetRequiredService<IKubernetes>()));
+        builder.Services.AddSingleton<KubernetesCalls>();
         builder.Services.AddSingleton<Health.SelfEvents>();
         builder.Services.AddSingleton<IClusterClient>(sp =>
         {

@@ -46,13 +46,7 @@ public sealed class PolicyFileLoader(IConfiguration configuration, IEnumerable<I
         {
             errors.Add(reason);
         }
-        if (errors.Count == 0)
-        {
-            foreach (var validator in validators)
-            {
-                if (validator.Validate(Options.DefaultName, candidate) is { Failed: true } result) errors.AddRange(result.Failures);
-            }
-        }
+        if (errors.Count == 0) errors.AddRange(Configuration.SettingsCheck.Validate(validators, candidate));
         return new PolicyLoad(errors.Count == 0 ? candidate : null, errors);
     }
 

@@ -22,7 +22,8 @@ public static class PreflightCommand
         PreflightRun run;
         try
         {
-            app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+            // Everything a start checks, as check-config checks it.
+            StartupRefusal.Validate(app);
             run = await app.Services.GetRequiredService<PreflightChecks>().RunAsync(CancellationToken.None);
         }
         catch (Exception ex) when (StartupRefusal.Reason(ex) is { } reason)

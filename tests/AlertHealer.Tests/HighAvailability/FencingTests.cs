@@ -107,19 +107,11 @@ public sealed class FencingTests(ITestOutputHelper output)
             Quick(s);
             s["AlertHealer__Store__ConnectionString"] = new NpgsqlConnectionStringBuilder(replicas.ConnectionString) { Port = partition.Port }.ConnectionString;
         });
-        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var first = 0;
         // The API server holds A's DELETE while A is cut from the database.
-        replicas.Kube.BeforeRequest = async r =>
-        {
-            if (!r.Is("delete", "pods") || Interlocked.Exchange(ref first, 1) == 1) return;
-            held.TrySetResult();
-            await answer.Task;
-        };
+        var delete = HoldFirstDelete(replicas);
 
         using (var sent = await a.PostAlertAsync(Replicas.Incident("6c3d4e5f60718293"))) Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
-        await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await delete.Held.WaitAsync(TimeSpan.FromSeconds(30));
         partition.Partitioned = true;
         var b = await replicas.StartAsync("alerthealer-b", Quick);
         await Replicas.EventuallyAsync(async () => (await replicas.InboxAsync()).SingleOrDefault(i => i.ClaimedBy == b.Identity),
@@ -128,7 +120,7 @@ public sealed class FencingTests(ITestOutputHelper output)
         // A is back on the database and its DELETE is answered: the restart it would record is
         // refused, and B, waiting for A's Lease, confirms the intent once A lets the Lease go.
         partition.Partitioned = false;
-        answer.SetResult();
+        delete.Answer.SetResult();
         await FencedAsync(a, null);
         var restarted = await RestartRecordedAsync(b);
         await EventRecordedAsync(replicas);
@@ -201,17 +193,9 @@ public sealed class FencingTests(ITestOutputHelper output)
             s["AlertHealer__Kubernetes__LeaseDuration"] = "00:00:10";
         }
         var a = await replicas.StartAsync("alerthealer-a", Timings);
-        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var first = 0;
-        replicas.Kube.BeforeRequest = async r =>
-        {
-            if (!r.Is("delete", "pods") || Interlocked.Exchange(ref first, 1) == 1) return;
-            held.TrySetResult();
-            await answer.Task;
-        };
+        var delete = HoldFirstDelete(replicas);
         using (var sent = await a.PostAlertAsync(Replicas.Incident("6e5f607182930415"))) Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
-        await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await delete.Held.WaitAsync(TimeSpan.FromSeconds(30));
         var b = await replicas.StartAsync("alerthealer-b", s =>
         {
             Timings(s);
@@ -231,7 +215,7 @@ public sealed class FencingTests(ITestOutputHelper output)
         // A dies with its DELETE unanswered: B finishes it within the claim, poll and Lease times.
         await a.Process.KillAsync();
         var sinceKill = System.Diagnostics.Stopwatch.StartNew();
-        answer.SetResult();
+        delete.Answer.SetResult();
         var restarted = await RestartRecordedAsync(b);
         output.WriteLine($"B (clock {offset}) recorded the restart {sinceKill.Elapsed.TotalSeconds:F1} s after A was killed");
         // Claim (3 s) and Lease (10 s) expiry plus retries; a clock 30 s behind would add 30 s.
@@ -249,6 +233,21 @@ public sealed class FencingTests(ITestOutputHelper output)
 
     private static IReadOnlyList<k8s.Models.Eventsv1Event> RestartEvents(Replicas replicas) =>
         [.. replicas.Kube.Events(Replicas.Namespace).Where(e => e.Reason == EventReasons.Restarted)];
+
+    // The first DELETE reaches the API server and waits there until Answer is set; Held tells it arrived.
+    private static (Task Held, TaskCompletionSource Answer) HoldFirstDelete(Replicas replicas)
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = 0;
+        replicas.Kube.BeforeRequest = async r =>
+        {
+            if (!r.Is("delete", "pods") || Interlocked.Exchange(ref first, 1) == 1) return;
+            held.TrySetResult();
+            await answer.Task;
+        };
+        return (held.Task, answer);
+    }
 
     private static IReadOnlyList<RecordedRequest> DeleteRequests(Replicas replicas) =>
         [.. replicas.Kube.Requests.Where(r => r.Is("delete", "pods"))];
