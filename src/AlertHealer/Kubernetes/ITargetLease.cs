@@ -5,6 +5,10 @@ namespace AlertHealer.Kubernetes;
 public interface ITargetLease
 {
     Task<ILeaseHold?> TryAcquireAsync(string name, CancellationToken ct);
+
+    // Reads the Lease so its expiry counts from the last change this replica saw (client-go's
+    // rule), whoever holds it.
+    Task ObserveAsync(string name, CancellationToken ct);
 }
 
 // A Lease this replica took. Held turns false once it may have lapsed: a renewal found another
@@ -20,6 +24,8 @@ public sealed class InProcessLease : ITargetLease
 {
     public Task<ILeaseHold?> TryAcquireAsync(string name, CancellationToken ct) =>
         Task.FromResult<ILeaseHold?>(new Nothing());
+
+    public Task ObserveAsync(string name, CancellationToken ct) => Task.CompletedTask;
 
     private sealed class Nothing : ILeaseHold
     {

@@ -19,7 +19,7 @@ public sealed class LeaseObserver(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (leases is not KubernetesLease lease || storage.Value.Provider != StorageProvider.Postgres) return;
+        if (storage.Value.Provider != StorageProvider.Postgres) return;
         var every = kubernetes.Value.LeaseDuration / 3;
         try
         {
@@ -27,7 +27,7 @@ public sealed class LeaseObserver(
             {
                 foreach (var policy in policies.All)
                 {
-                    try { await lease.ObserveAsync(RemediationEngine.LeaseName(policy), stoppingToken); }
+                    try { await leases.ObserveAsync(RemediationEngine.LeaseName(policy), stoppingToken); }
                     catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                     {
                         // Only the takeover after a dead holder waits longer; the next read may do.
