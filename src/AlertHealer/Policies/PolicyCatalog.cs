@@ -5,6 +5,10 @@ namespace AlertHealer.Policies;
 public sealed record Policy(string Name, PolicyOptions Options)
 {
     public string TargetKey => $"{Options.Target.Namespace}/{Options.Target.Selector}";
+
+    // Every Match label equals the alert's.
+    public bool Matches(IReadOnlyDictionary<string, string> labels) =>
+        Options.Match.All(m => labels.TryGetValue(m.Key, out var v) && v == m.Value);
 }
 
 // The policies in force. A reload swaps the whole set at once; callers that need several
@@ -37,7 +41,7 @@ public sealed class PolicyCatalog
 
     // A policy removed by a reload that would have matched these labels.
     public (Policy Policy, DateTimeOffset At)? RemovedMatch(IReadOnlyDictionary<string, string> labels) =>
-        _removed.Values.Where(r => r.Policy.Options.Match.All(m => labels.TryGetValue(m.Key, out var v) && v == m.Value))
+        _removed.Values.Where(r => r.Policy.Matches(labels))
             .Cast<(Policy, DateTimeOffset)?>().FirstOrDefault();
 
     // Returns the names of the policies that the new set no longer has.

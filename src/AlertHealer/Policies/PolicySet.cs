@@ -8,7 +8,7 @@ public sealed record PolicySet(IReadOnlyList<Policy> All, string Hash, DateTimeO
 
     // First policy (by name) whose Match labels all equal the alert's labels.
     public Policy? Match(IReadOnlyDictionary<string, string> labels) =>
-        All.FirstOrDefault(p => p.Options.Match.All(m => labels.TryGetValue(m.Key, out var v) && v == m.Value));
+        All.FirstOrDefault(p => p.Matches(labels));
 
     public static PolicySet From(IReadOnlyDictionary<string, PolicyOptions> policies, string hash, DateTimeOffset loadedAt) =>
         new([.. policies.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new Policy(p.Key, p.Value))], hash, loadedAt);
