@@ -67,12 +67,10 @@ public sealed class KubernetesClusterClient(
                 var ready = list.Items.Select(p => p.ToInfo()).FirstOrDefault(p => IsReplacement(p, oldUid));
                 if (ready is not null) return ready;
 
-                var events = client.CoreV1.WatchListNamespacedPodAsync(
-                    ns, labelSelector: labelSelector, resourceVersion: list.Metadata.ResourceVersion,
-                    timeoutSeconds: 60, cancellationToken: ct);
+                var events = client.WatchPodsAsync(ns, labelSelector, list.Metadata.ResourceVersion, timeoutSeconds: 60, ct);
                 await foreach (var (type, pod) in events)
                 {
-                    if (type is WatchEventType.Added or WatchEventType.Modified && IsReplacement(pod.ToInfo(), oldUid))
+                    if (type is "ADDED" or "MODIFIED" && IsReplacement(pod.ToInfo(), oldUid))
                         return pod.ToInfo();
                 }
             }
@@ -80,9 +78,9 @@ public sealed class KubernetesClusterClient(
             {
                 break;
             }
-            catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or IOException)
+            catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or IOException or WatchExpiredException)
             {
-                // A dropped watch is normal; list again and resume after a short pause.
+                // A dropped or expired watch is normal; list again (a fresh resourceVersion) after a short pause.
                 logger.LogInformation("Watch of {Namespace}/{Selector} ended: {Error}", ns, labelSelector, ex.Message);
                 try { await Task.Delay(TimeSpan.FromSeconds(1), time, ct); }
                 catch (OperationCanceledException) { break; }

@@ -24,7 +24,7 @@ public static class KubernetesSetup
             var (mode, config, error) = Resolve(sp.GetRequiredService<IOptions<KubernetesOptions>>().Value);
             if (config is null) throw new InvalidOperationException(error ?? "the simulated cluster has no API client");
             sp.GetRequiredService<ILogger<KubernetesClusterClient>>().LogInformation("Kubernetes mode {Mode}, API server {Host}", mode, config.Host);
-            return new k8s.Kubernetes(config, new Outbound.UserAgentHandler());
+            return new WatchingKubernetes(config, new Outbound.UserAgentHandler());
         });
         builder.Services.AddSingleton<ITargetLease>(sp =>
             IsSimulated(sp) ? new InProcessLease() : ActivatorUtilities.CreateInstance<KubernetesLease>(sp));

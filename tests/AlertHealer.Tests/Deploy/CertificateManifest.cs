@@ -1,10 +1,12 @@
+extern alias full;
 using System.Text.Json.Serialization;
-using k8s;
-using k8s.Models;
+using full::k8s;
+using full::k8s.Models;
 
 namespace AlertHealer.Tests.Deploy;
 
-// cert-manager's Certificate (cert-manager.io/v1), as far as deploy/ uses it; loaded strictly,
+// cert-manager's Certificate (cert-manager.io/v1), as far as deploy/ uses it; loaded strictly by the
+// full client's YAML loader (hence its model types here),
 // so a field the component writes that is not here fails the test.
 public sealed class CertificateManifest : IKubernetesObject<V1ObjectMeta>
 {

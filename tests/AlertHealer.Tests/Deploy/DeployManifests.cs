@@ -29,11 +29,11 @@ internal static class DeployManifests
         Assert.Single(All<T>(), o => o.Metadata.NamespaceProperty == ns && o.Metadata.Name == name);
 
     public static IReadOnlyList<object> LoadFile(string relativePath) =>
-        KubernetesYaml.LoadAllFromString(File.ReadAllText(Path.Combine(Folder, relativePath)), strict: true);
+        KubernetesManifests.LoadAllFromString(File.ReadAllText(Path.Combine(Folder, relativePath)), strict: true);
 
     private static List<string> ReadResources()
     {
-        var kustomization = KubernetesYaml.Deserialize<Kustomization>(
+        var kustomization = KubernetesManifests.Deserialize<Kustomization>(
             File.ReadAllText(Path.Combine(Folder, "kustomization.yaml")));
         Assert.Equal("Kustomization", kustomization.Kind);
         Assert.NotNull(kustomization.Resources);

@@ -1,6 +1,8 @@
 using k8s;
 using k8s.Models;
 
+using AlertHealer.Tests.Infrastructure;
+
 namespace AlertHealer.Tests.Deploy;
 
 public class KustomizationTests
@@ -46,7 +48,7 @@ public class KustomizationTests
     [Fact]
     public void TheKustomizationSetsNoNamespaceThatWouldMoveTheCalicoSystemRole()
     {
-        var kustomization = KubernetesYaml.Deserialize<DeployManifests.Kustomization>(
+        var kustomization = KubernetesManifests.Deserialize<DeployManifests.Kustomization>(
             File.ReadAllText(Path.Combine(DeployManifests.Folder, "kustomization.yaml")));
 
         Assert.Null(kustomization.Namespace);

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using k8s;
 using k8s.Models;
 
+using AlertHealer.Tests.Infrastructure;
+
 namespace AlertHealer.Tests.Deploy;
 
 // `kubectl apply -k deploy/` first runs this same kustomize build; kubectl
@@ -11,7 +13,7 @@ public sealed class KustomizeBuildTests
     [Fact]
     public void KubectlKustomizeBuildsTheBaseIntoExactlyTheListedObjects()
     {
-        var built = KubernetesYaml.LoadAllFromString(KubectlKustomize(DeployManifests.Folder), strict: true)
+        var built = KubernetesManifests.LoadAllFromString(KubectlKustomize(DeployManifests.Folder), strict: true)
             .Cast<IKubernetesObject<V1ObjectMeta>>()
             .Select(Identity)
             .Order(StringComparer.Ordinal)
@@ -27,7 +29,7 @@ public sealed class KustomizeBuildTests
     [Fact]
     public void TheKubernetesAuthComponentAddsTheDelegatorBindingAndTurnsTheModeOn()
     {
-        var built = KubernetesYaml.LoadAllFromString(BuildWithComponents("kubernetes-auth"), strict: true);
+        var built = KubernetesManifests.LoadAllFromString(BuildWithComponents("kubernetes-auth"), strict: true);
 
         Assert.Single(built.OfType<V1ClusterRoleBinding>(), b => b.RoleRef.Name == "system:auth-delegator");
         var env = Assert.Single(built.OfType<V1Deployment>()).Spec.Template.Spec.Containers[0].Env;

@@ -28,7 +28,7 @@ public sealed class LeastPrivilegeTests
     ];
 
     private static V1ClusterRoleBinding AuthDelegatorBinding() =>
-        Assert.Single(KubernetesYaml.LoadAllFromString(
+        Assert.Single(KubernetesManifests.LoadAllFromString(
             File.ReadAllText(RepoFiles.PathOf("deploy/components/kubernetes-auth/clusterrolebinding.yaml")), strict: true).OfType<V1ClusterRoleBinding>());
 
     // Besides the optional auth-delegator binding, the one cluster-wide grant is the preflight's

@@ -10,7 +10,7 @@ public sealed class TlsComponentTests
 {
     private const string MountPath = "/var/run/secrets/alerthealer-tls";
 
-    private static readonly Lazy<IReadOnlyList<object>> Built = new(() => KubernetesYaml.LoadAllFromString(
+    private static readonly Lazy<IReadOnlyList<object>> Built = new(() => KubernetesManifests.LoadAllFromString(
         KustomizeBuildTests.BuildWithComponents("tls"),
         new Dictionary<string, Type> { [CertificateManifest.TypeKey] = typeof(CertificateManifest) },
         strict: true));

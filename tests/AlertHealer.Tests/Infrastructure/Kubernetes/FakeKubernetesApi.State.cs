@@ -36,6 +36,9 @@ public sealed partial class FakeKubernetesApi
     /// <summary>Drops the watch history, like an etcd compaction: watches from older resourceVersions get an ERROR 410 Expired event.</summary>
     public void CompactWatchHistory() => pods.Compact();
 
+    /// <summary>Cuts every live pod watch mid-event: half a JSON line, then the connection reset.</summary>
+    public void CutWatchesMidEvent() => pods.CutWatches();
+
     /// <summary>The stored lease, or null.</summary>
     public V1Lease? Lease(string ns, string name) => leases.Get(ns, name);
 

@@ -4,15 +4,16 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using k8s;
 using k8s.Autorest;
-using k8s.LeaderElection;
-using k8s.LeaderElection.ResourceLock;
 using k8s.Models;
 using Microsoft.Extensions.Time.Testing;
+using PodWatch = AlertHealer.Kubernetes.PodWatch;
+using WatchExpiredException = AlertHealer.Kubernetes.WatchExpiredException;
+using WatchingKubernetes = AlertHealer.Kubernetes.WatchingKubernetes;
 
 namespace AlertHealer.Tests.Infrastructure.Kubernetes;
 
 /// <summary>
-/// Drives the fake API server with the real client, so what passes here is what the service will see.
+/// Drives the fake API server with the real client (and the service's own watch on it), so what passes here is what the service will see.
 /// These tests write no request ledger: the ledger describes the service's own API use.
 /// </summary>
 public sealed class FakeKubernetesApiTests : IAsyncLifetime, IDisposable
@@ -25,12 +26,12 @@ public sealed class FakeKubernetesApiTests : IAsyncLifetime, IDisposable
     private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
     private readonly string directory = Directory.CreateTempSubdirectory("fake-kube-").FullName;
     private FakeKubernetesApi api = null!;
-    private k8s.Kubernetes client = null!;
+    private WatchingKubernetes client = null!;
 
     public async Task InitializeAsync()
     {
         api = await FakeKubernetesApi.StartAsync(time, ledgerPath: null);
-        client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.WriteKubeconfig(directory)));
+        client = new WatchingKubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.WriteKubeconfig(directory)));
     }
 
     public async Task DisposeAsync()
@@ -163,15 +164,15 @@ public sealed class FakeKubernetesApiTests : IAsyncLifetime, IDisposable
         var pod = api.AddPod(Ns, "whisker-7d9f8b6c4-abcde", WhiskerLabels, ready: true);
         var list = await client.CoreV1.ListNamespacedPodAsync(Ns, labelSelector: "k8s-app=whisker");
         using var cts = new CancellationTokenSource(Patience);
-        await using var events = client.CoreV1.WatchListNamespacedPodAsync(Ns, labelSelector: "k8s-app=whisker",
-            resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cts.Token).GetAsyncEnumerator(cts.Token);
+        await using var events = PodWatch.WatchPodsAsync(client, Ns, "k8s-app=whisker",
+            list.Metadata.ResourceVersion, timeoutSeconds: null, cts.Token).GetAsyncEnumerator(cts.Token);
 
         await client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, Ns);
 
         var (deletedType, deleted) = await NextAsync(events);
-        Assert.Equal((WatchEventType.Deleted, pod.Metadata.Uid), (deletedType, deleted.Metadata.Uid));
+        Assert.Equal(("DELETED", pod.Metadata.Uid), (deletedType, deleted.Metadata.Uid));
         var (addedType, added) = await NextAsync(events);
-        Assert.Equal(WatchEventType.Added, addedType);
+        Assert.Equal("ADDED", addedType);
         Assert.NotEqual(pod.Metadata.Uid, added.Metadata.Uid);
         Assert.Matches("^whisker-7d9f8b6c4-[a-z0-9]{5}$", added.Metadata.Name);
         Assert.NotEqual(pod.Metadata.Name, added.Metadata.Name);
@@ -193,13 +194,13 @@ public sealed class FakeKubernetesApiTests : IAsyncLifetime, IDisposable
         api.SetReady(Ns, replacement.Metadata.Name, ready: true, readyAt);
 
         using var cts = new CancellationTokenSource(Patience);
-        await using var events = client.CoreV1.WatchListNamespacedPodAsync(Ns, resourceVersion: from, cancellationToken: cts.Token)
+        await using var events = PodWatch.WatchPodsAsync(client, Ns, null, from, timeoutSeconds: null, cts.Token)
             .GetAsyncEnumerator(cts.Token);
 
-        Assert.Equal(WatchEventType.Deleted, (await NextAsync(events)).Type);
-        Assert.Equal(WatchEventType.Added, (await NextAsync(events)).Type);
+        Assert.Equal("DELETED", (await NextAsync(events)).Type);
+        Assert.Equal("ADDED", (await NextAsync(events)).Type);
         var (type, modified) = await NextAsync(events);
-        Assert.Equal(WatchEventType.Modified, type);
+        Assert.Equal("MODIFIED", type);
         var ready = modified.Status.Conditions.Single(c => c.Type == "Ready");
         Assert.Equal(("True", readyAt.UtcDateTime), (ready.Status, ready.LastTransitionTime));
     }
@@ -210,16 +211,16 @@ public sealed class FakeKubernetesApiTests : IAsyncLifetime, IDisposable
         api.AddPod(Ns, "goldmane-5c6d7e8f9-fghij", GoldmaneLabels, ready: false);
         api.AddPod(Ns, "whisker-7d9f8b6c4-abcde", WhiskerLabels, ready: true);
         using var cts = new CancellationTokenSource(Patience);
-        await using var events = client.CoreV1.WatchListNamespacedPodAsync(Ns, labelSelector: "k8s-app=goldmane", cancellationToken: cts.Token)
+        await using var events = PodWatch.WatchPodsAsync(client, Ns, "k8s-app=goldmane", null, timeoutSeconds: null, cts.Token)
             .GetAsyncEnumerator(cts.Token);
 
         var (type, pod) = await NextAsync(events);
-        Assert.Equal((WatchEventType.Added, "goldmane-5c6d7e8f9-fghij"), (type, pod.Metadata.Name));
+        Assert.Equal(("ADDED", "goldmane-5c6d7e8f9-fghij"), (type, pod.Metadata.Name));
 
         api.SetReady(Ns, "whisker-7d9f8b6c4-abcde", ready: false);
         api.SetReady(Ns, "goldmane-5c6d7e8f9-fghij", ready: true);
         var (nextType, next) = await NextAsync(events);
-        Assert.Equal((WatchEventType.Modified, "goldmane-5c6d7e8f9-fghij"), (nextType, next.Metadata.Name));
+        Assert.Equal(("MODIFIED", "goldmane-5c6d7e8f9-fghij"), (nextType, next.Metadata.Name));
         await api.WaitForRequestAsync(r => r.Verb == "watch", Patience);
     }
 
@@ -229,18 +230,37 @@ public sealed class FakeKubernetesApiTests : IAsyncLifetime, IDisposable
         var before = api.ResourceVersion;
         api.AddPod(Ns, "whisker-7d9f8b6c4-abcde", WhiskerLabels, ready: true);
         api.CompactWatchHistory();
-        var errors = new List<Exception>();
         using var cts = new CancellationTokenSource(Patience);
 
-        var seen = new List<WatchEventType>();
-        await foreach (var (type, _) in client.CoreV1.WatchListNamespacedPodAsync(Ns, resourceVersion: before, onError: errors.Add, cancellationToken: cts.Token))
+        var seen = new List<string>();
+        var error = await Assert.ThrowsAsync<WatchExpiredException>(async () =>
         {
-            seen.Add(type);
-        }
+            await foreach (var (type, _) in PodWatch.WatchPodsAsync(client, Ns, null, before, timeoutSeconds: null, cts.Token))
+            {
+                seen.Add(type);
+            }
+        });
 
         Assert.Empty(seen);
-        var error = Assert.IsType<KubernetesException>(Assert.Single(errors));
-        Assert.Equal((410, "Expired"), (error.Status.Code, error.Status.Reason));
+        Assert.Equal(410, error.Code);
+        Assert.Contains("too old resource version", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WatchCutMidEventEndsInAnIOExceptionAfterTheWholeEvents()
+    {
+        var pod = api.AddPod(Ns, "whisker-7d9f8b6c4-abcde", WhiskerLabels, ready: true);
+        using var cts = new CancellationTokenSource(Patience);
+        await using var events = PodWatch.WatchPodsAsync(client, Ns, "k8s-app=whisker", null, timeoutSeconds: null, cts.Token)
+            .GetAsyncEnumerator(cts.Token);
+        Assert.Equal(("ADDED", pod.Metadata.Uid), ((await NextAsync(events)).Type, events.Current.Pod.Metadata.Uid));
+        await api.WaitForRequestAsync(r => r.Verb == "watch", Patience);
+
+        api.CutWatchesMidEvent();
+
+        var cut = await Assert.ThrowsAnyAsync<IOException>(async () => await events.MoveNextAsync().AsTask().WaitAsync(Patience));
+        Assert.Equal(0, api.OpenWatches);
+        Assert.NotNull(cut.Message);
     }
 
     [Fact]
@@ -286,20 +306,6 @@ public sealed class FakeKubernetesApiTests : IAsyncLifetime, IDisposable
         var stale = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoordinationV1.ReplaceNamespacedLeaseAsync(created, "alerthealer", Ns));
         Assert.Equal((HttpStatusCode.Conflict, "Conflict"), (stale.Response.StatusCode, Status(stale).GetProperty("reason").GetString()));
         Assert.Equal("b", api.Lease(Ns, "alerthealer")!.Spec.HolderIdentity);
-    }
-
-    [Fact]
-    public async Task ClientLeaseLockCanCreateReadAndRenew()
-    {
-        var leaseLock = new LeaseLock(client, Ns, "alerthealer", "pod-a");
-        var now = time.GetUtcNow().UtcDateTime;
-        var record = new LeaderElectionRecord { HolderIdentity = "pod-a", LeaseDurationSeconds = 15, AcquireTime = now, RenewTime = now };
-
-        Assert.True(await leaseLock.CreateAsync(record));
-        var read = await leaseLock.GetAsync();
-        Assert.Equal("pod-a", read.HolderIdentity);
-        Assert.True(await leaseLock.UpdateAsync(new LeaderElectionRecord { HolderIdentity = "pod-a", LeaseDurationSeconds = 15, AcquireTime = now, RenewTime = now.AddSeconds(5) }));
-        Assert.Equal(now.AddSeconds(5), api.Lease(Ns, "alerthealer")!.Spec.RenewTime);
     }
 
     [Fact]
@@ -480,7 +486,7 @@ public sealed class FakeKubernetesApiTests : IAsyncLifetime, IDisposable
         Assert.Equal(("list", "configmaps", Ns), (recorded.Verb, recorded.Resource, recorded.Namespace));
     }
 
-    private static async Task<(WatchEventType Type, V1Pod Pod)> NextAsync(IAsyncEnumerator<(WatchEventType, V1Pod)> events)
+    private static async Task<(string Type, V1Pod Pod)> NextAsync(IAsyncEnumerator<(string Type, V1Pod Pod)> events)
     {
         Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(Patience), "the watch ended");
         return events.Current;

@@ -71,6 +71,20 @@ internal sealed partial class PodStore
         }
     }
 
+    /// <summary>Cuts every live watch mid-event (half a line, then the connection reset).</summary>
+    public void CutWatches()
+    {
+        lock (gate)
+        {
+            foreach (var subscription in subscribers)
+            {
+                subscription.Cut();
+            }
+
+            subscribers.Clear();
+        }
+    }
+
     private void Publish(PodEvent change)
     {
         history.Add(change);

@@ -29,6 +29,12 @@ internal sealed class PodSubscription(PodFilter filter, Action<PodSubscription> 
         lines.Writer.TryComplete();
     }
 
+    /// <summary>The line that makes the stream write half an event and drop the connection.</summary>
+    public const string CutMarker = "\u0000cut";
+
+    /// <summary>Ends the stream mid-event, as a node that loses its network does: half a line, then a reset.</summary>
+    public void Cut() => Complete(CutMarker);
+
     public void Dispose()
     {
         unsubscribe(this);

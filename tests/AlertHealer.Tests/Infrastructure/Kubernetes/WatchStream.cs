@@ -24,6 +24,14 @@ internal static class WatchStream
             {
                 while (subscription.Lines.TryRead(out var line))
                 {
+                    if (line == PodSubscription.CutMarker)
+                    {
+                        await response.WriteAsync("{\"type\":\"MODIFIED\",\"object\":{\"kind\":\"Pod\",\"apiVer", aborted);
+                        await response.Body.FlushAsync(aborted);
+                        response.HttpContext.Abort();
+                        return;
+                    }
+
                     await response.WriteAsync(line + "\n", aborted);
                     await response.Body.FlushAsync(aborted);
                 }
