@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Data.Common;
 using AlertHealer.Storage;
 
@@ -8,8 +7,6 @@ namespace AlertHealer.Audit;
 // transaction that finishes an inbox item.
 public static class AuditRows
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public static async Task<AuditEntry> InsertAsync(DbConnection connection, DbTransaction tx, AuditEntry entry)
     {
         // Entries are recorded in time order (a decision that started earlier but finished later
@@ -28,14 +25,14 @@ public static class AuditRows
             ("@verification", entry.Verification), ("@duplicates", entry.Duplicates)))!;
         var stored = entry with { Id = id };
         await connection.ExecuteAsync("UPDATE audit SET document = @doc WHERE id = @id", tx,
-            ("@doc", JsonSerializer.Serialize(stored, Json)), ("@id", id));
+            ("@doc", StoreJson.Serialize(stored)), ("@id", id));
         return stored;
     }
 
     public static AuditEntry Read(DbDataReader reader)
     {
         // Columns that change after insert (duplicates, verification) win over the document.
-        var entry = JsonSerializer.Deserialize<AuditEntry>(reader.GetString(reader.GetOrdinal("document")), Json)!;
+        var entry = StoreJson.Deserialize<AuditEntry>(reader.GetString(reader.GetOrdinal("document")))!;
         return entry with { Duplicates = reader.GetInt32(reader.GetOrdinal("duplicates")) };
     }
 }

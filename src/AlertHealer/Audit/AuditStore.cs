@@ -77,13 +77,13 @@ public sealed class AuditStore(IStoreDatabase db) : IAuditStore
         {
             var current = await c.ScalarAsync("SELECT document FROM audit WHERE id = @id AND verification = 'pending'", tx, ("@id", id)) as string;
             if (current is null) return false;
-            var entry = JsonSerializer.Deserialize<AuditEntry>(current, AuditRows.Json)! with
+            var entry = StoreJson.Deserialize<AuditEntry>(current)! with
             {
                 Verification = verification,
                 VerificationDetail = detail,
             };
             return await c.ExecuteAsync("UPDATE audit SET verification = @v, document = @doc WHERE id = @id AND verification = 'pending'", tx,
-                ("@v", verification), ("@doc", JsonSerializer.Serialize(entry, AuditRows.Json)), ("@id", id)) == 1;
+                ("@v", verification), ("@doc", StoreJson.Serialize(entry)), ("@id", id)) == 1;
         }, ct);
 
     public Task<int> CountAutomaticRestartsAsync(DateTimeOffset since, CancellationToken ct = default) =>

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace AlertHealer.Configuration;
 
 // Sections that were renamed: the old name is still read, with one warning naming the new key,
@@ -16,13 +14,10 @@ public static class RenamedSettings
     // Binds the current section, then the old one over it, key by key: while an old key is set
     // it wins, so a deployment that set it keeps its value even where the image sets the new
     // key (the container image sets AlertHealer:Store:ConnectionString).
-    public static OptionsBuilder<T> BindSection<T>(this OptionsBuilder<T> options, IConfiguration configuration, string section) where T : class
-    {
-        options.Bind(configuration.GetSection(section));
-        foreach (var (old, _) in Sections.Where(r => string.Equals(r.Current, section, StringComparison.OrdinalIgnoreCase)))
-            options.Bind(configuration.GetSection(old));
-        return options;
-    }
+    // The binding is written at each call site (not generically here), so that the build-time
+    // configuration binder can generate it.
+    public static IEnumerable<IConfigurationSection> OldSections(IConfiguration configuration, string section) =>
+        Sections.Where(r => string.Equals(r.Current, section, StringComparison.OrdinalIgnoreCase)).Select(r => configuration.GetSection(r.Old));
 
     // One line naming each old key in use, its new name and whether it overrides a new key set
     // beside it, or null. Values are never repeated: a connection string may hold a password.

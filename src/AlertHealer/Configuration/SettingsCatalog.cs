@@ -1,13 +1,19 @@
 using System.Collections;
-using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace AlertHealer.Configuration;
 
 // The shape of every setting under AlertHealer:, read from the options types themselves: each
-// class with a `public const string Section` under AlertHealer contributes its properties, so a
-// new options class is a known setting without anyone editing a list. Two types may share a
-// section (their keys are the union); dictionaries take free keys; nested classes recurse.
+// options class contributes its properties, so a new property is a known setting without anyone
+// editing a list (a test keeps the list of classes complete). Two types may share a section (their
+// keys are the union); dictionaries take free keys; nested classes recurse.
+//
+// Native build: reading properties by reflection needs their metadata kept. The project roots its
+// own assembly (TrimmerRootAssembly), so every options class and every class nested in one keeps
+// its properties; the collections they use (List<>, Dictionary<,>) are instantiated by the
+// configuration binder's generated code. The analyzer cannot see that, hence the suppressions
+// below, each saying so.
 public sealed class SettingNode
 {
     private readonly Dictionary<string, SettingNode> _children = new(StringComparer.OrdinalIgnoreCase);
@@ -55,6 +61,8 @@ public sealed class SettingNode
         return node;
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = Rooted)]
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = Rooted)]
     internal void AddProperties(Type type, int depth)
     {
         foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
@@ -67,10 +75,14 @@ public sealed class SettingNode
         }
     }
 
-    // What the configuration binder converts from a string (TypeConverter), as it decides.
-    public static bool IsLeaf(Type type) =>
-        type == typeof(string) || type.IsPrimitive || type.IsEnum || TypeDescriptor.GetConverter(type).CanConvertFrom(typeof(string));
+    internal const string Rooted = "AlertHealer's own assembly is rooted (TrimmerRootAssembly): options classes keep their properties.";
 
+    // What the configuration binder converts from a string: the types the options use.
+    public static bool IsLeaf(Type type) =>
+        type == typeof(string) || type.IsPrimitive || type.IsEnum || type == typeof(TimeSpan) || type == typeof(Uri)
+        || type == typeof(decimal) || type == typeof(DateTimeOffset) || type == typeof(DateTime) || type == typeof(Guid);
+
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = Rooted)]
     private static Type? ItemType(Type type)
     {
         if (type.IsArray) return type.GetElementType();
@@ -90,14 +102,24 @@ public static class SettingsCatalog
 {
     public const string Root = "AlertHealer";
 
-    // The options types bound under AlertHealer, with their sections.
-    public static IReadOnlyList<(Type Type, string Section)> OptionsTypes { get; } = typeof(SettingsCatalog).Assembly.GetTypes()
-        .Select(t => (Type: t, Field: t.GetField("Section", BindingFlags.Public | BindingFlags.Static)))
-        .Where(x => x.Field is { IsLiteral: true } && x.Field.FieldType == typeof(string))
-        .Select(x => (x.Type, Section: (string)x.Field!.GetRawConstantValue()!))
-        .Where(x => x.Section == Root || x.Section.StartsWith(Root + ":", StringComparison.OrdinalIgnoreCase))
-        .OrderBy(x => x.Section, StringComparer.Ordinal).ThenBy(x => x.Type.FullName, StringComparer.Ordinal)
-        .ToList();
+    // The options types bound under AlertHealer, with their sections. Every class with a
+    // `public const string Section` under AlertHealer belongs here (SettingsCatalogTests).
+    public static IReadOnlyList<(Type Type, string Section)> OptionsTypes { get; } = new (Type Type, string Section)[]
+    {
+        (typeof(Alertmanager.AlertmanagerOptions), Alertmanager.AlertmanagerOptions.Section),
+        (typeof(Audit.RetentionOptions), Audit.RetentionOptions.Section),
+        (typeof(Auth.AuthOptions), Auth.AuthOptions.Section),
+        (typeof(Heartbeat.HeartbeatOptions), Heartbeat.HeartbeatOptions.Section),
+        (typeof(Inbox.InboxOptions), Inbox.InboxOptions.Section),
+        (typeof(Kubernetes.KubernetesOptions), Kubernetes.KubernetesOptions.Section),
+        (typeof(Loki.LokiOptions), Loki.LokiOptions.Section),
+        (typeof(Policies.HealerOptions), Policies.HealerOptions.Section),
+        (typeof(Preflight.PreflightOptions), Preflight.PreflightOptions.Section),
+        (typeof(Remediation.BreakerOptions), Remediation.BreakerOptions.Section),
+        (typeof(Security.LimitsOptions), Security.LimitsOptions.Section),
+        (typeof(Storage.StorageOptions), Storage.StorageOptions.Section),
+        (typeof(Tls.TlsOptions), Tls.TlsOptions.Section),
+    }.OrderBy(x => x.Section, StringComparer.Ordinal).ThenBy(x => x.Type.FullName, StringComparer.Ordinal).ToList();
 
     public static SettingNode Tree { get; } = Build();
 

@@ -1,4 +1,4 @@
-using System.ComponentModel;
+using System.Globalization;
 using Microsoft.Extensions.Options;
 
 namespace AlertHealer.Configuration;
@@ -64,16 +64,39 @@ public static class SettingsCheck
         var shown = value.Length > 60 ? value[..60] + "…" : value;
         try
         {
-            var converted = TypeDescriptor.GetConverter(target).ConvertFromInvariantString(value);
             // The binder takes any number for an enum; only a name means something to a reader.
-            if (target.IsEnum && (!Enum.IsDefined(target, converted!) || value.Trim().All(c => char.IsDigit(c) || c == '-')))
-                return $"'{shown}' is not {Form(target)}";
-            return null;
+            if (target.IsEnum)
+                return Enum.TryParse(target, value, ignoreCase: true, out var named) && Enum.IsDefined(target, named!)
+                    && !value.Trim().All(c => char.IsDigit(c) || c == '-') ? null : $"'{shown}' is not {Form(target)}";
+            return Converts(target, value) ? null : $"'{shown}' is not {Form(target)}";
         }
         catch (Exception)
         {
             return $"'{shown}' is not {Form(target)}";
         }
+    }
+
+    // As the binder converts a string (invariant culture), for each type SettingNode.IsLeaf allows.
+    private static bool Converts(Type target, string value)
+    {
+        var c = CultureInfo.InvariantCulture;
+        if (target == typeof(bool)) return bool.TryParse(value, out _);
+        if (target == typeof(TimeSpan)) return TimeSpan.TryParse(value, c, out _);
+        if (target == typeof(Uri)) return Uri.TryCreate(value, UriKind.RelativeOrAbsolute, out _);
+        if (target == typeof(int)) return int.TryParse(value, NumberStyles.Integer, c, out _);
+        if (target == typeof(long)) return long.TryParse(value, NumberStyles.Integer, c, out _);
+        if (target == typeof(short)) return short.TryParse(value, NumberStyles.Integer, c, out _);
+        if (target == typeof(uint)) return uint.TryParse(value, NumberStyles.Integer, c, out _);
+        if (target == typeof(ulong)) return ulong.TryParse(value, NumberStyles.Integer, c, out _);
+        if (target == typeof(byte)) return byte.TryParse(value, NumberStyles.Integer, c, out _);
+        if (target == typeof(double)) return double.TryParse(value, NumberStyles.Float | NumberStyles.AllowThousands, c, out _);
+        if (target == typeof(float)) return float.TryParse(value, NumberStyles.Float | NumberStyles.AllowThousands, c, out _);
+        if (target == typeof(decimal)) return decimal.TryParse(value, NumberStyles.Number, c, out _);
+        if (target == typeof(DateTimeOffset)) return DateTimeOffset.TryParse(value, c, DateTimeStyles.None, out _);
+        if (target == typeof(DateTime)) return DateTime.TryParse(value, c, DateTimeStyles.None, out _);
+        if (target == typeof(Guid)) return Guid.TryParse(value, out _);
+        if (target == typeof(char)) return value.Length == 1;
+        return true;
     }
 
     public static string Form(Type type)

@@ -26,12 +26,12 @@ public static class HealthEndpoints
         IAuditStore audit, IClusterClient cluster, StoreGate gate, IHostApplicationLifetime lifetime, CancellationToken ct)
     {
         if (lifetime.ApplicationStopping.IsCancellationRequested)
-            return TypedResults.Json(new Readiness("shutting-down", "not checked", "not checked"), statusCode: StatusCodes.Status503ServiceUnavailable);
+            return TypedResults.Json(new Readiness("shutting-down", "not checked", "not checked"), Webhooks.ApiJsonContext.Default.Readiness, statusCode: StatusCodes.Status503ServiceUnavailable);
         var store = gate.Waiting is { } waiting ? $"not reached since start: {waiting}" : await CheckAsync(() => audit.ProbeWriteAsync(ct));
         var kubernetes = await CheckAsync(() => cluster.ProbeAsync(ct));
         var ready = store == "ok" && kubernetes == "ok";
         var body = new Readiness(ready ? "ready" : "not-ready", store, kubernetes);
-        return ready ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+        return ready ? TypedResults.Ok(body) : TypedResults.Json(body, Webhooks.ApiJsonContext.Default.Readiness, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     private static async Task<string> CheckAsync(Func<Task> probe)

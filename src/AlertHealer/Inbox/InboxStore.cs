@@ -25,7 +25,7 @@ public sealed class InboxStore(IStoreDatabase db) : IInboxStore
         // One statement: a new item, or a re-send counted on the item still waiting or being decided.
         var store = statements.Store;
         store.Parameters["@k"].Value = alert.IncidentKey;
-        store.Parameters["@alert"].Value = JsonSerializer.Serialize(alert.Alert, AuditRows.Json);
+        store.Parameters["@alert"].Value = StoreJson.Serialize(alert.Alert);
         store.Parameters["@now"].Value = now.ToUnixTimeMilliseconds();
         store.Parameters["@priority"].Value = alert.Urgent ? 1 : 0;
         await using (var reader = await store.ExecuteReaderAsync())
@@ -93,7 +93,7 @@ public sealed class InboxStore(IStoreDatabase db) : IInboxStore
                 $"""
                 INSERT INTO inbox (incident_key, alert, request, received_ms, state, attempts, next_attempt_ms, priority, claimed_by, claimed_until_ms)
                 VALUES (@k, 'null', @request, @now, 'processing', 1, @now, 1, @holder, {db.Dialect.ClockMs} + @duration) RETURNING {ItemColumns}
-                """, tx, ("@k", $"manual|{Guid.NewGuid():N}"), ("@request", JsonSerializer.Serialize(request, AuditRows.Json)),
+                """, tx, ("@k", $"manual|{Guid.NewGuid():N}"), ("@request", StoreJson.Serialize(request)),
                 ("@now", claim.Now.ToUnixTimeMilliseconds()), ("@holder", claim.Holder), ("@duration", DurationMs(claim)));
             await using var reader = await command.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
@@ -105,7 +105,7 @@ public sealed class InboxStore(IStoreDatabase db) : IInboxStore
         {
             await FenceAsync(c, tx, item, "intent");
             return await c.ExecuteAsync("UPDATE inbox SET intent = @i WHERE id = @id", tx,
-                ("@i", JsonSerializer.Serialize(intent, AuditRows.Json)), ("@id", item.Id));
+                ("@i", StoreJson.Serialize(intent)), ("@id", item.Id));
         }, ct);
 
     public Task<DeleteIntent?> UnconfirmedIntentAsync(string policy, long exceptItemId, CancellationToken ct = default) =>
@@ -115,7 +115,7 @@ public sealed class InboxStore(IStoreDatabase db) : IInboxStore
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                var intent = JsonSerializer.Deserialize<DeleteIntent>(reader.GetString(0), AuditRows.Json)!;
+                var intent = StoreJson.Deserialize<DeleteIntent>(reader.GetString(0))!;
                 if (intent.Policy == policy) return intent;
             }
             return null;
@@ -151,15 +151,15 @@ public sealed class InboxStore(IStoreDatabase db) : IInboxStore
     {
         string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
         var request = Text(5) is { } manual
-            ? JsonSerializer.Deserialize<RemediationRequest>(manual, AuditRows.Json)!
-            : new RemediationRequest(Triggers.Webhook, JsonSerializer.Deserialize<AlertRef>(reader.GetString(2), AuditRows.Json)!);
+            ? StoreJson.Deserialize<RemediationRequest>(manual)!
+            : new RemediationRequest(Triggers.Webhook, StoreJson.Deserialize<AlertRef>(reader.GetString(2))!);
         return new InboxItem(
             reader.GetInt64(0),
             reader.GetString(1),
             request,
             DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
             reader.GetInt32(4),
-            Text(6) is { } intent ? JsonSerializer.Deserialize<DeleteIntent>(intent, AuditRows.Json) : null,
+            Text(6) is { } intent ? StoreJson.Deserialize<DeleteIntent>(intent) : null,
             Text(7));
     }
 

@@ -68,7 +68,8 @@ public sealed class PolicyFileLoader(IConfiguration configuration, IEnumerable<I
     public static string HashOf(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
 
     public static string HashOf(IReadOnlyDictionary<string, PolicyOptions> policies) =>
-        HashOf(JsonSerializer.SerializeToUtf8Bytes(policies.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary()));
+        HashOf(JsonSerializer.SerializeToUtf8Bytes(policies.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(),
+            Storage.StoreJsonContext.Default.DictionaryStringPolicyOptions));
 
     private Dictionary<string, PolicyOptions>? FromFile(byte[] content, string path, List<string> errors)
     {

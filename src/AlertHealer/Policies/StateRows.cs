@@ -1,4 +1,3 @@
-using System.Text.Json;
 using AlertHealer.Storage;
 using System.Data.Common;
 
@@ -8,8 +7,6 @@ namespace AlertHealer.Policies;
 // writes a restart's backoff in the transaction that records the restart.
 public static class StateRows
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public static string PolicyKey(string policy) => "policy:" + policy;
 
     public static async Task<T> UpdateAsync<T>(DbConnection c, DbTransaction tx, string key, T initial, Func<T, T> change)
@@ -17,10 +14,10 @@ public static class StateRows
         var next = change(Parse(await c.ScalarAsync("SELECT document FROM state WHERE key = @k", tx, ("@k", key)), initial));
         await c.ExecuteAsync(
             "INSERT INTO state (key, document) VALUES (@k, @d) ON CONFLICT (key) DO UPDATE SET document = excluded.document",
-            tx, ("@k", key), ("@d", JsonSerializer.Serialize(next, Json)));
+            tx, ("@k", key), ("@d", StoreJson.Serialize(next)));
         return next;
     }
 
     public static T Parse<T>(object? document, T initial) =>
-        document is string s ? JsonSerializer.Deserialize<T>(s, Json) ?? initial : initial;
+        document is string s ? StoreJson.Deserialize<T>(s) ?? initial : initial;
 }

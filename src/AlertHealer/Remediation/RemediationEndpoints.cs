@@ -73,7 +73,7 @@ public static class RemediationEndpoints
         var response = RemediateResponse.From(entry);
         // A decision is a 200 whatever it was; a remediation that failed on Kubernetes is a 502.
         return entry.Outcome == Outcomes.Failed
-            ? TypedResults.Json(response, statusCode: StatusCodes.Status502BadGateway)
+            ? TypedResults.Json(response, Webhooks.ApiJsonContext.Default.RemediateResponse, statusCode: StatusCodes.Status502BadGateway)
             : TypedResults.Ok(response);
     }
 

@@ -13,7 +13,8 @@ public static class StorageSetup
     {
         var services = builder.Services;
         services.AddOptions<StorageOptions>()
-            .BindSection(builder.Configuration, StorageOptions.Section)
+            .Bind(builder.Configuration.GetSection(StorageOptions.Section))
+            .Configure(o => { foreach (var old in RenamedSettings.OldSections(builder.Configuration, StorageOptions.Section)) old.Bind(o); })
             .PostConfigure(ReadConnectionStringFile)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();

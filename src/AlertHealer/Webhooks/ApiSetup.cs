@@ -12,14 +12,17 @@ public static class ApiSetup
     {
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
-            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+            foreach (var converter in ApiJsonContext.Default.Options.Converters) o.SerializerOptions.Converters.Add(converter);
             o.SerializerOptions.AllowDuplicateProperties = false;
             o.SerializerOptions.MaxDepth = 32;
         });
         // Report fields as they appear on the wire: alerts[0].labels.alertname, not Alerts[0].Labels.
         ValidatorOptions.Global.PropertyNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
         ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
-        builder.Services.AddValidatorsFromAssemblyContaining<AlertmanagerWebhookValidator>(ServiceLifetime.Singleton);
+        // Named, not found by scanning the assembly (which the native build cannot do); a test keeps the list complete.
+        builder.Services.AddSingleton<IValidator<AlertmanagerWebhook>, AlertmanagerWebhookValidator>();
+        builder.Services.AddSingleton<IValidator<Remediation.RemediateRequest>, Remediation.RemediateRequestValidator>();
         // Malformed bodies throw, so the handler below can say what was wrong and where.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();

@@ -73,6 +73,14 @@ public sealed class SettingsSchemaTests
     private static IEnumerable<string> Sections(string section) =>
         RenamedSettings.Sections.Where(r => r.Current == section).Select(r => r.Old).Prepend(section);
 
+    [Fact]
+    public void TheCatalogListsEveryOptionsClassWithASection()
+    {
+        // The native build cannot scan its assembly for types, so the catalog names them; this scan keeps it complete.
+        Assert.Equal(OptionsTypes().OrderBy(t => t.Type.FullName, StringComparer.Ordinal),
+            SettingsCatalog.OptionsTypes.OrderBy(t => t.Type.FullName, StringComparer.Ordinal));
+    }
+
     private static List<(Type Type, string Section)> OptionsTypes() => typeof(Program).Assembly.GetTypes()
         .Select(t => (Type: t, Field: t.GetField("Section", BindingFlags.Public | BindingFlags.Static)))
         .Where(x => x.Field is { IsLiteral: true } && ((string)x.Field.GetRawConstantValue()!).Split(':')[0] == "AlertHealer")
