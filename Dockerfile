@@ -5,12 +5,17 @@
 # multi-platform image indexes; they go stale with every .NET patch release.
 # Refresh both together (then rebuild and run the tests):
 #   docker buildx imagetools inspect mcr.microsoft.com/dotnet/sdk:10.0
-#   docker buildx imagetools inspect mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled
+#   docker buildx imagetools inspect mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled
 # and copy each "Digest:" line into the FROM below.
 
 # ---- build ------------------------------------------------------------------
 FROM mcr.microsoft.com/dotnet/sdk:10.0@sha256:ea8bde36c11b6e7eec2656d0e59101d4462f6bd630730f2c8201ed0572b295d5 AS build
 WORKDIR /source
+
+# The native (AOT) compiler links with clang against zlib.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends clang zlib1g-dev \
+ && rm -rf /var/lib/apt/lists/*
 
 # Restore in its own layer: it only reruns when a project or package
 # version changes, not on every source edit. Locked: exactly the packages
@@ -19,11 +24,11 @@ WORKDIR /source
 COPY Directory.Build.props Directory.Packages.props nuget.config ./
 COPY .config/dotnet-tools.json .config/
 COPY src/AlertHealer/AlertHealer.csproj src/AlertHealer/packages.lock.json src/AlertHealer/
-# ReadyToRun: the app and its packages are compiled ahead of time for the image's platform
-# (--use-current-runtime: the SDK runs as the target platform), so less is JIT-compiled at
-# start (benchmarks/README.md). Restore must know the runtime and fetch the compiler for it.
+# Native AOT (PublishAot in the project): one native executable for the image's platform
+# (--use-current-runtime: the SDK runs as the target platform), no JIT and no IL to map, so it
+# starts and idles small (benchmarks/README.md). Restore fetches the compiler for the runtime.
 RUN dotnet tool restore \
- && dotnet restore src/AlertHealer/AlertHealer.csproj --locked-mode --use-current-runtime -p:PublishReadyToRun=true
+ && dotnet restore src/AlertHealer/AlertHealer.csproj --locked-mode --use-current-runtime
 
 # The release: VERSION must be Directory.Build.props' own (the labels below cannot
 # disagree with --version); REVISION is the commit, as there is no .git in the context.
@@ -32,8 +37,10 @@ ARG REVISION=unknown
 COPY src/ src/
 RUN test "$(dotnet msbuild src/AlertHealer/AlertHealer.csproj -getProperty:Version)" = "$VERSION" \
  || { echo "VERSION=$VERSION is not the version in Directory.Build.props"; exit 1; }
-RUN dotnet publish src/AlertHealer/AlertHealer.csproj -c Release -o /app --no-restore --use-current-runtime --self-contained false \
-    -p:PublishReadyToRun=true -p:UseAppHost=false -p:SourceRevisionId=$REVISION
+# Any AOT or trim warning fails it (warnings are errors). The debug symbols (*.dbg) stay here.
+RUN dotnet publish src/AlertHealer/AlertHealer.csproj -c Release -o /app --no-restore --use-current-runtime \
+    -p:SourceRevisionId=$REVISION \
+ && rm -f /app/*.dbg
 # The SBOM (CycloneDX, JSON) of the packages just restored, shipped beside the app.
 RUN dotnet tool run dotnet-CycloneDX src/AlertHealer/AlertHealer.csproj --disable-package-restore \
     --output /app --filename sbom.cdx.json --output-format Json --set-name AlertHealer --set-version "$VERSION"
@@ -44,8 +51,9 @@ RUN dotnet tool run dotnet-CycloneDX src/AlertHealer/AlertHealer.csproj --disabl
 RUN mkdir -p /staging/data
 
 # ---- final ------------------------------------------------------------------
-# Chiseled Ubuntu: no shell, no package manager, runs as `app` (1654).
-FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled@sha256:48e51f2f6798897be7ac4e775c049ed8fe60d3190f637e1f9c9dc7513efa659c AS final
+# Chiseled Ubuntu with only what a native .NET app needs (libc, OpenSSL, certificates): no .NET
+# runtime, no shell, no package manager; runs as `app` (1654).
+FROM mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled@sha256:afd8faf9aca00ee69b44b33631665e654e2423e143b6362dffe52c006cd7c4e6 AS final
 WORKDIR /app
 COPY --from=build /app ./
 COPY --from=build --chown=1654:1654 /staging/data/ /var/lib/alerthealer/
@@ -70,4 +78,4 @@ EXPOSE 8080
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     AlertHealer__Store__ConnectionString="Data Source=/var/lib/alerthealer/alerthealer.db"
 VOLUME /var/lib/alerthealer
-ENTRYPOINT ["dotnet", "AlertHealer.dll"]
+ENTRYPOINT ["/app/AlertHealer"]

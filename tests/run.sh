@@ -21,6 +21,10 @@ command -v chromedriver >/dev/null || missing+=(chromium-driver)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v pg_ctl >/dev/null || missing+=(postgresql)
 # The fault soak fills the disk for the service with a file size limit (prlimit).
 command -v prlimit >/dev/null || missing+=(util-linux)
+# The native (AOT) build links with clang against zlib, and strips its symbols with objcopy.
+command -v clang >/dev/null || missing+=(clang)
+[ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+command -v objcopy >/dev/null || missing+=(binutils)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq
@@ -67,6 +71,15 @@ if grep -q -E 'NU1900|NU1905' "$restore_log"; then
 else
   echo "NuGet audit: every package checked against the published vulnerabilities"
 fi
+# The shipped build, as the Dockerfile makes it: Native AOT for linux-x64, published once per run.
+# The black-box suites (processes: startup refusals, replicas, the fault soak, TLS, upgrades) start it.
+native="$results/native"
+if ! dotnet publish src/AlertHealer/AlertHealer.csproj -c Release -r linux-x64 --no-restore -o "$native" >"$results/publish.log" 2>&1; then
+  cat "$results/publish.log"; echo "the native build failed (an AOT or trim warning fails it: see above)"; echo "0 passed, 1 failed"; exit 1
+fi
+echo "native build: $(du -sh --exclude='*.dbg' "$native" | cut -f1) in $native ($(grep -c 'warning IL' "$results/publish.log") AOT/trim warnings)"
+export ALERTHEALER_APP="$native/AlertHealer"
+
 # Phase 1: every test; each fake API server appends what AlertHealer asked it for to the ledger.
 dotnet test AlertHealer.sln --no-restore --filter "Category!=LeastPrivilege" \
   --logger "trx;LogFileName=suite.trx" --results-directory "$results" --logger "console;verbosity=minimal"

@@ -28,11 +28,12 @@ public class DockerfileTests
     }
 
     [Fact]
-    public void TheFinalStageIsTheChiseledAspNetRuntimeNotTheSdk()
+    public void TheFinalStageIsTheChiseledRuntimeDepsImageNotTheSdk()
     {
         var image = Dockerfile.ImageOf(Docker.FinalStage[0]);
 
-        Assert.StartsWith("mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled@", image, StringComparison.Ordinal);
+        // The native build needs no .NET runtime: only its libraries (libc, OpenSSL).
+        Assert.StartsWith("mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled@", image, StringComparison.Ordinal);
         Assert.DoesNotContain("/sdk", image, StringComparison.Ordinal);
     }
 
@@ -88,6 +89,25 @@ public class DockerfileTests
     }
 
     [Fact]
+    public void TheImageShipsTheNativeBuild()
+    {
+        // PublishAot is the project's own, so this publish, with the compiler's toolchain installed first, is the native build.
+        var project = System.Xml.Linq.XDocument.Load(RepoFiles.PathOf("src/AlertHealer/AlertHealer.csproj"));
+        Assert.Equal("true", project.Descendants("PublishAot").Single().Value);
+        var build = Docker.Stages[0].ToList();
+        var toolchain = build.FindIndex(i => i.Keyword == "RUN" && i.Arguments.Contains("apt-get install", StringComparison.Ordinal));
+        var publish = build.FindIndex(i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet publish", StringComparison.Ordinal));
+        Assert.True(toolchain >= 0 && toolchain < publish, "clang and zlib must be installed before the publish");
+        Assert.Contains("clang", build[toolchain].Arguments, StringComparison.Ordinal);
+        Assert.Contains("zlib1g-dev", build[toolchain].Arguments, StringComparison.Ordinal);
+        Assert.Contains("--use-current-runtime", build[publish].Arguments, StringComparison.Ordinal);
+        Assert.DoesNotContain("PublishReadyToRun", build[publish].Arguments, StringComparison.Ordinal);
+        Assert.DoesNotContain("UseAppHost=false", build[publish].Arguments, StringComparison.Ordinal);
+        // Debug symbols stay in the build stage.
+        Assert.Contains("rm -f /app/*.dbg", build[publish].Arguments, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TheFinalStageExposes8080AndListensThere()
     {
         Assert.Contains(Docker.FinalStage, i => i.Keyword == "EXPOSE" && i.Arguments.Split(' ').Contains("8080"));
@@ -101,7 +121,7 @@ public class DockerfileTests
     {
         Assert.Contains(Docker.FinalStage, i => i.Keyword == "VOLUME" && i.Arguments == "/var/lib/alerthealer");
         var entrypoint = Assert.Single(Docker.FinalStage, i => i.Keyword == "ENTRYPOINT");
-        Assert.Equal("[\"dotnet\", \"AlertHealer.dll\"]", entrypoint.Arguments);
+        Assert.Equal("[\"/app/AlertHealer\"]", entrypoint.Arguments);
     }
 
     [Fact]

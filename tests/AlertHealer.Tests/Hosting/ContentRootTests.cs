@@ -27,7 +27,7 @@ public sealed class ContentRootTests
         var policy = Assert.Single(JsonNode.Parse(await policies.Content.ReadAsStringAsync())!["policies"]!.AsArray())!;
         Assert.Equal("whisker", policy["name"]!.GetValue<string>());
         Assert.Equal("calico-system/k8s-app=whisker", policy["target"]!.GetValue<string>());
-        Assert.Contains($"Content root path: {AppContext.BaseDirectory.TrimEnd('/')}", app.Output, StringComparison.Ordinal);
+        Assert.Contains($"Content root path: {Path.GetDirectoryName(AppProcess.Dll)!.TrimEnd('/')}", app.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -3,10 +3,11 @@ using System.Diagnostics;
 
 namespace AlertHealer.Tests.Infrastructure;
 
-// AlertHealer as a real process: the built AlertHealer.dll started with `dotnet` from a working
-// directory of the test's choosing and configured by environment variables, for what only the
-// real process shows (startup refusals, where settings are read from, Kestrel's own listening,
-// SIGKILL at any moment and a restart on the same store).
+// AlertHealer as a real process, started from a working directory of the test's choosing and
+// configured by environment variables, for what only the real process shows (startup refusals,
+// where settings are read from, Kestrel's own listening, SIGKILL at any moment and a restart on
+// the same store). The process is the shipped native build where ALERTHEALER_APP names it
+// (tests/run.sh publishes it once per run), else the built AlertHealer.dll run by `dotnet`.
 public sealed class AppProcess : IAsyncDisposable
 {
     // Generous: a loaded 2-core machine can take tens of seconds to start .NET.
@@ -31,7 +32,12 @@ public sealed class AppProcess : IAsyncDisposable
     // The first plain-HTTP address, e.g. http://127.0.0.1:41234/.
     public Uri BaseAddress => new(Address("http").ToString().TrimEnd('/') + "/");
 
-    public static string Dll => Path.Combine(AppContext.BaseDirectory, "AlertHealer.dll");
+    public static string Dll => Environment.GetEnvironmentVariable("ALERTHEALER_APP") is { Length: > 0 } app
+        ? Path.GetFullPath(app)
+        : Path.Combine(AppContext.BaseDirectory, "AlertHealer.dll");
+
+    // Whether Dll is the native build.
+    public static bool IsNative => !Dll.EndsWith(".dll", StringComparison.Ordinal);
 
     // Every address Kestrel reported listening on.
     public IReadOnlyList<Uri> Addresses { get; }
@@ -130,7 +136,9 @@ public sealed class AppProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(dll)!,
         };
-        foreach (var argument in new[] { "-c", "trap '' XFSZ; exec dotnet \"$@\"", "sh", dll }.Concat(arguments)) start.ArgumentList.Add(argument);
+        // A .dll runs on `dotnet`; the native build is its own executable.
+        var exec = dll.EndsWith(".dll", StringComparison.Ordinal) ? "exec dotnet \"$@\"" : "exec \"$@\"";
+        foreach (var argument in new[] { "-c", $"trap '' XFSZ; {exec}", "sh", dll }.Concat(arguments)) start.ArgumentList.Add(argument);
         // Null: listen where the environment says (ASPNETCORE_URLS, ASPNETCORE_HTTP(S)_PORTS).
         if (urls is not null)
         {

@@ -159,13 +159,17 @@ public static class SoakInvariants
                 + (entries.Count == 0 ? "nothing" : string.Join(", ", entries.Select(e => $"#{e.Id} {e.Outcome} (duplicates {e.Duplicates})")));
             // Told at the service's last word about the alert: that is where it went astray.
             var last = o.Log.Snapshot().LastOrDefault(e => e.Source.StartsWith("app", StringComparison.Ordinal) && e.Text.Contains(key.Fingerprint, StringComparison.Ordinal));
-            if (entries.Count < tally.Queued)
-                yield return new(AckedIsDecided, last?.At ?? o.FinishedAt, $"{key}: {tally.Queued - entries.Count} acknowledged alert(s) never decided; {seen}", key.Fingerprint);
+            // A delivery stored as a new item after its incident was decided (say, a retry after a 503 that lands
+            // just after the decision) is counted as a re-send on that decision's entry, not decided twice.
+            var folded = Math.Max(0, tally.Queued - entries.Count);
+            if (tally.Queued > 0 && entries.Count == 0)
+                yield return new(AckedIsDecided, last?.At ?? o.FinishedAt, $"{key}: {tally.Queued} acknowledged alert(s) never decided; {seen}", key.Fingerprint);
             else if (entries.Count > tally.Queued + tally.Ambiguous)
                 yield return new(AckedIsDecided, entries[^1].Time, $"{key}: decided {entries.Count} times for {tally.Queued} stored alerts; {seen}", key.Fingerprint);
-            if (duplicates < tally.Duplicate)
-                yield return new(AckedIsDecided, o.FinishedAt, $"{key}: {tally.Duplicate - duplicates} duplicate(s) acknowledged but not counted; {seen}", key.Fingerprint);
-            else if (duplicates > tally.Duplicate + tally.Ambiguous)
+            if (entries.Count + duplicates < tally.Queued + tally.Duplicate)
+                yield return new(AckedIsDecided, last?.At ?? o.FinishedAt,
+                    $"{key}: {tally.Queued + tally.Duplicate - entries.Count - duplicates} acknowledged alert(s) neither decided nor counted; {seen}", key.Fingerprint);
+            else if (duplicates > tally.Duplicate + folded + tally.Ambiguous)
                 yield return new(AckedIsDecided, o.FinishedAt, $"{key}: {duplicates} duplicates counted for {tally.Duplicate} acknowledged; {seen}", key.Fingerprint);
         }
         if (o.FinalInboxDepth is not 0)
