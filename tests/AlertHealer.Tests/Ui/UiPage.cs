@@ -8,9 +8,11 @@ public sealed class UiPage(Browser browser)
 {
     public Browser Browser => browser;
 
-    public static UiPage Open(Browser browser, TestApp app, string relative)
+    public static UiPage Open(Browser browser, TestApp app, string relative) => Open(browser, app.BaseAddress, relative);
+
+    public static UiPage Open(Browser browser, Uri baseAddress, string relative)
     {
-        browser.Open(new Uri(app.BaseAddress, relative));
+        browser.Open(new Uri(baseAddress, relative));
         var page = new UiPage(browser);
         // The module has run once either view is up.
         browser.WaitUntil(() => page.SignInShown || page.MainShown, "the sign-in or the data");

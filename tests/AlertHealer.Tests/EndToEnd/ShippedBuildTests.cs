@@ -1,0 +1,42 @@
+using AlertHealer.Audit;
+using AlertHealer.Tests.HighAvailability;
+using AlertHealer.Tests.Infrastructure;
+using AlertHealer.Tests.Ui;
+
+namespace AlertHealer.Tests.EndToEnd;
+
+/// <summary>
+/// The shipped build itself (the native binary tests/run.sh publishes, as the image holds it) in
+/// the parts the in-process suites cover on the JIT build: the real Alertmanager delivering to it,
+/// and its page in Chromium showing what it did.
+/// </summary>
+public sealed class ShippedBuildTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task TheRealAlertmanagerDeliversToTheShippedBuildWhichRestartsWhiskerOnceAndShowsItOnItsPage()
+    {
+        await using var replicas = await Replicas.StartAsync();
+        await using var healer = await replicas.StartAsync("shipped");
+        await using var alertmanager = await AlertmanagerProcess.StartAsync(healer.Process.BaseAddress, TestApp.WebhookToken);
+        var now = TimeProvider.System.GetUtcNow();
+
+        await alertmanager.PostAlertsAsync(RulerAlert.WhiskerWedged(Fixtures.WedgedPod, now.AddMinutes(-2), now));
+
+        var restarted = await Replicas.EventuallyAsync(async () =>
+            (await healer.AuditAsync()).FirstOrDefault(e => e is { Outcome: Outcomes.Restarted, Verification: Verifications.Healed }),
+            Patience, $"a healed restart from Alertmanager's delivery; the healer said:\n{healer.Process.Output}");
+        Assert.Equal((Triggers.Webhook, Fixtures.WedgedPod), (restarted.Trigger, restarted.Action!.Pod));
+        var delete = Assert.Single(replicas.Kube.Deletes());
+        Assert.Equal(Fixtures.WedgedPod, delete.Name);
+        Assert.True(AppProcess.IsNative || Environment.GetEnvironmentVariable("CI") != "true", "CI runs the process suites on the native build");
+
+        using var browser = Browser.Start();
+        var page = UiPage.Open(browser, healer.Process.BaseAddress, UiPage.WithToken(TestApp.ReaderToken));
+        var row = page.WaitForEntry(Outcomes.Restarted);
+        Assert.Contains(Fixtures.WedgedPod, row.Text, StringComparison.Ordinal);
+        Assert.Equal("cooldown", UiPage.PolicyStatus(page.WaitForPolicy("whisker")));
+        Assert.DoesNotContain(browser.ConsoleMessages(), m => m.Contains("SEVERE", StringComparison.Ordinal));
+    }
+}
