@@ -21,10 +21,10 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== building (Release)"
-dotnet publish "$root/src/AlertHealer" -c Release -o "$work/app" -nologo -v quiet >"$work/publish.log" 2>&1 || { cat "$work/publish.log"; exit 1; }
+dotnet publish "$root/src/AlertHealer" -c Release --use-current-runtime -o "$work/app" -nologo -v quiet >"$work/publish.log" 2>&1 || { cat "$work/publish.log"; exit 1; }
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url="http://127.0.0.1:$PORT"
-(cd "$work" && exec dotnet "$work/app/AlertHealer.dll" --demo --urls "$url" >"$work/service.log" 2>&1) &
+(cd "$work" && exec "$work/app/AlertHealer" --demo --urls "$url" >"$work/service.log" 2>&1) &
 pid=$!
 for _ in $(seq 1 200); do curl -fsS "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 

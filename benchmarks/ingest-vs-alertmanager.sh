@@ -3,29 +3,40 @@
 #   alertmanager        Alertmanager's own POST /api/v2/alerts (Debian's prometheus-alertmanager),
 #                       a new alert per request (alertmanager-api.lua);
 #   bare                a bare Minimal API that binds the same webhook body and stores nothing
-#                       (benchmarks/BareIngest): the framework floor;
-#   alerthealer-sqlite  AlertHealer's POST /webhook/alertmanager, Release build in demo mode, a new
-#                       incident per request (webhook.lua), stored in SQLite (WAL, synchronous=FULL).
+#                       (benchmarks/BareIngest, JIT, ReadyToRun): the framework floor; bare-aot, the
+#                       same compiled Native AOT;
+#   alerthealer-aot-sqlite  AlertHealer's POST /webhook/alertmanager, the shipped build (Native AOT) in
+#                       demo mode, a new incident per request (webhook.lua), stored in SQLite (WAL,
+#                       synchronous=FULL);
+#   alerthealer-jit-sqlite  the same, the JIT build shipped before (ReadyToRun, framework-dependent).
+# The builds are made by benchmarks/publish.sh (PUBLISHED=DIR publishes there and reuses them).
 # For each connection count the runs alternate (A B C A B C ...); every run gets a freshly started
 # process and store, a warm-up, then the measurement. Prints req/s, p50 and p99 of each target's
-# best run (highest req/s) and AlertHealer's ratios to each peer, and checks that every 2xx
+# best run (highest req/s) and the shipped build's (alerthealer-aot-sqlite) ratios to each peer,
+# among them the JIT build (the aim: AOT req/s >= 0.9x JIT's), and checks that every 2xx
 # AlertHealer answered is a row in its inbox.
 #
 #   benchmarks/ingest-vs-alertmanager.sh
-#   TARGETS="alertmanager alerthealer-sqlite" CONNECTIONS_LIST=16 ROUNDS=3 benchmarks/ingest-vs-alertmanager.sh
+#   TARGETS="alertmanager alerthealer-aot-sqlite" CONNECTIONS_LIST=16 ROUNDS=3 benchmarks/ingest-vs-alertmanager.sh
 #
-# Environment: TARGETS ("alertmanager bare alerthealer-sqlite"), CONNECTIONS_LIST ("16 64"), THREADS (1),
-# ROUNDS (2), DURATION (20s), WARMUP (5s), KEEP (1 keeps the temporary directory).
+# Environment: TARGETS ("alertmanager bare alerthealer-jit-sqlite alerthealer-aot-sqlite"), CONNECTIONS_LIST
+# ("16 64"), THREADS (1), ROUNDS (2), DURATION (20s), WARMUP (5s), PUBLISHED (where the builds go and
+# are reused from; default the temporary directory), KEEP (1 keeps the temporary directory).
 #
-#   alerthealer-postgres  the same on a throwaway PostgreSQL cluster on loopback (fsync on), a new
-#                       database per start: TARGETS="alertmanager bare alerthealer-sqlite alerthealer-postgres"
+#   alerthealer-aot-postgres, alerthealer-jit-postgres  the same on a throwaway PostgreSQL cluster on
+#                       loopback (fsync on), a new database per start:
+#                       TARGETS="alertmanager bare alerthealer-jit-sqlite alerthealer-aot-sqlite alerthealer-aot-postgres"
+# A target NAME@VAR=VALUE,VAR=VALUE runs NAME with that environment, beside NAME itself, e.g.
+# TARGETS="alerthealer-jit-sqlite alerthealer-aot-sqlite alerthealer-aot-sqlite@DOTNET_gcServer=0".
 # A target is three small case branches below: how to start it (start_target), which load script
 # it gets (lua_for) and how to count what it stored (count_stored; "-" for none checkable).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 here="$root/benchmarks"
-TARGETS=${TARGETS:-"alertmanager bare alerthealer-sqlite"}
+# shellcheck source=benchmarks/publish.sh
+source "$here/publish.sh"
+TARGETS=${TARGETS:-"alertmanager bare alerthealer-jit-sqlite alerthealer-aot-sqlite"}
 CONNECTIONS_LIST=${CONNECTIONS_LIST:-"16 64"}
 THREADS=${THREADS:-1}
 ROUNDS=${ROUNDS:-2}
@@ -33,13 +44,15 @@ DURATION=${DURATION:-20s}
 WARMUP=${WARMUP:-5s}
 KEEP=${KEEP:-0}
 TOKEN=demo-webhook-token-not-secret   # DemoMode.WebhookToken
-PEER=alerthealer-sqlite               # the target whose ratios to the others are printed
+PEER=alerthealer-aot-sqlite           # the target whose ratios to the others are printed: the shipped build
 
 for tool in wrk curl sqlite3 prometheus-alertmanager; do
   command -v "$tool" >/dev/null || { echo "$tool is needed (Debian: wrk, curl, sqlite3, prometheus-alertmanager)" >&2; exit 2; }
 done
 
 work=$(mktemp -d)
+pub=${PUBLISHED:-$work/published}
+mkdir -p "$pub"
 pid=""
 stop_target() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -60,18 +73,29 @@ trap 'exit 130' INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-echo "== building (Release): AlertHealer and the bare Minimal API"
-# As the Dockerfile publishes: ReadyToRun for this machine's runtime, framework-dependent.
-for project in src/AlertHealer:app benchmarks/BareIngest:bare; do
-  dotnet publish "$root/${project%%:*}" -c Release -o "$work/${project##*:}" -nologo -v quiet -nodeReuse:false \
-    --use-current-runtime --self-contained false -p:PublishReadyToRun=true \
-    -p:UseSharedCompilation=false >"$work/publish.log" 2>&1 || { cat "$work/publish.log"; exit 1; }
+echo "== publishing (Release) into $pub"
+for target in $TARGETS; do
+  case "${target%%@*}" in
+    bare) publish_app bare-jit "$pub/bare-jit" ;;
+    bare-aot) publish_app bare-aot "$pub/bare-aot" ;;
+    alerthealer-jit-*) publish_app alerthealer-jit "$pub/alerthealer-jit" ;;
+    alerthealer-aot-*) publish_app alerthealer-aot "$pub/alerthealer-aot" ;;
+  esac
 done
+
+# How AlertHealer's build is started: `dotnet DIR/AlertHealer.dll` (JIT) or `DIR/AlertHealer` (AOT).
+alerthealer_command() {
+  case "$1" in
+    alerthealer-jit-*) echo "dotnet $pub/alerthealer-jit/AlertHealer.dll" ;;
+    *) echo "$pub/alerthealer-aot/AlertHealer" ;;
+  esac
+}
 
 # start_target NAME PORT DIR: starts NAME listening on 127.0.0.1:PORT with its state in DIR, sets
 # pid and ready (the path that answers 200 once it takes requests).
 start_target() {
-  local name=$1 port=$2 dir=$3
+  local name=${1%%@*} port=$2 dir=$3 with=()
+  [ "$1" = "$name" ] || IFS=',' read -ra with <<<"${1#*@}"
   mkdir -p "$dir"
   case "$name" in
     alertmanager)
@@ -81,26 +105,33 @@ start_target() {
         --web.listen-address="127.0.0.1:$port" --cluster.listen-address= --log.level=warn >"$dir/service.log" 2>&1 &
       pid=$!; ready=/-/ready ;;
     bare)
-      (cd "$dir" && exec env DOTNET_CLI_TELEMETRY_OPTOUT=1 dotnet "$work/bare/BareIngest.dll" --urls "http://127.0.0.1:$port") \
+      (cd "$dir" && exec env DOTNET_CLI_TELEMETRY_OPTOUT=1 dotnet "$pub/bare-jit/BareIngest.dll" --urls "http://127.0.0.1:$port") \
         >"$dir/service.log" 2>&1 &
       pid=$!; ready=/healthz ;;
-    alerthealer-sqlite)
+    bare-aot)
+      (cd "$dir" && exec "$pub/bare-aot/BareIngest" --urls "http://127.0.0.1:$port") >"$dir/service.log" 2>&1 &
+      pid=$!; ready=/healthz ;;
+    alerthealer-jit-sqlite|alerthealer-aot-sqlite)
       # Demo mode: simulated cluster, demo tokens, the inbox worker deciding every stored alert as
       # in production; the store is alerthealer-demo.db in DIR, on the same disk as the repository.
-      (cd "$dir" && exec env DOTNET_CLI_TELEMETRY_OPTOUT=1 ASPNETCORE_ENVIRONMENT=Production \
-        dotnet "$work/app/AlertHealer.dll" --demo --urls "http://127.0.0.1:$port" --contentRoot "$work/app") \
+      local app; app=$(alerthealer_command "$name")
+      # shellcheck disable=SC2086 # the command is words
+      (cd "$dir" && exec env DOTNET_CLI_TELEMETRY_OPTOUT=1 ASPNETCORE_ENVIRONMENT=Production "${with[@]}" \
+        $app --demo --urls "http://127.0.0.1:$port" --contentRoot "$(dirname "${app##* }")") \
         >"$dir/service.log" 2>&1 &
       pid=$!; ready=/healthz ;;
-    alerthealer-postgres)
+    alerthealer-jit-postgres|alerthealer-aot-postgres)
       # The same, on a throwaway PostgreSQL cluster (fsync on) and a new database per start.
       start_postgres
-      local database="bench_$RANDOM$RANDOM"
+      local database="bench_$RANDOM$RANDOM" app
+      app=$(alerthealer_command "$name")
       runuser -u postgres -- "$pgbin/createdb" -h "$pgdir" -p "$pgport" "$database"
       echo "$database" >"$dir/database"
-      (cd "$dir" && exec env DOTNET_CLI_TELEMETRY_OPTOUT=1 ASPNETCORE_ENVIRONMENT=Production \
+      # shellcheck disable=SC2086 # the command is words
+      (cd "$dir" && exec env DOTNET_CLI_TELEMETRY_OPTOUT=1 ASPNETCORE_ENVIRONMENT=Production "${with[@]}" \
         AlertHealer__Store__Provider=Postgres \
         AlertHealer__Store__ConnectionString="Host=127.0.0.1;Port=$pgport;Database=$database;Username=postgres" \
-        dotnet "$work/app/AlertHealer.dll" --demo --urls "http://127.0.0.1:$port" --contentRoot "$work/app") \
+        $app --demo --urls "http://127.0.0.1:$port" --contentRoot "$(dirname "${app##* }")") \
         >"$dir/service.log" 2>&1 &
       pid=$!; ready=/readyz ;;
     *) echo "unknown target $name" >&2; exit 2 ;;
@@ -133,11 +164,11 @@ lua_for() {
 
 # count_stored NAME DIR RUN_ID: how many of this run's requests the target holds durably.
 count_stored() {
-  case "$1" in
-    alerthealer-sqlite)
+  case "${1%%@*}" in
+    alerthealer-*-sqlite)
       # webhook.lua's fingerprints start with thread (2 hex) + run (6 hex); with one thread, "00".
       sqlite3 -readonly "$2/alerthealer-demo.db" "SELECT COUNT(*) FROM inbox WHERE incident_key LIKE '00$3%';" ;;
-    alerthealer-postgres)
+    alerthealer-*-postgres)
       runuser -u postgres -- "$pgbin/psql" -h "$pgdir" -p "$pgport" -d "$(cat "$2/database")" -tAc \
         "SELECT COUNT(*) FROM inbox WHERE incident_key LIKE '00$3%';" ;;
     *) echo - ;;
@@ -174,7 +205,7 @@ for connections in $CONNECTIONS_LIST; do
   for round in $(seq 1 "$ROUNDS"); do
     for target in $TARGETS; do
       run=$((run + 1))
-      dir="$work/$target-c$connections-r$round"
+      dir="$work/${target//[@=,]/_}-c$connections-r$round"
       port=$(free_port)
       url="http://127.0.0.1:$port"
       start_target "$target" "$port" "$dir"
@@ -222,12 +253,18 @@ awk -F'\t' -v peer="$PEER" -v targets="$TARGETS" -v conns="$CONNECTIONS_LIST" '
   END {
     n = split(targets, t, " "); m = split(conns, c, " ")
     for (j = 1; j <= m; j++) {
-      printf "\n  -c%s\n  %-20s %12s %10s %10s %14s %14s\n", c[j], "target", "req/s", "p50 ms", "p99 ms", "req/s ratio", "p99 ratio"
+      printf "\n  -c%s\n  %-24s %12s %10s %10s %14s %14s\n", c[j], "target", "req/s", "p50 ms", "p99 ms", "req/s ratio", "p99 ratio"
       for (i = 1; i <= n; i++) {
         k = t[i] "|" c[j]; pk = peer "|" c[j]
         ratio = (t[i] != peer && best[k] > 0 && best[pk] > 0) ? sprintf("%.2fx", best[pk] / best[k]) : "-"
         p99r = (t[i] != peer && p99[k] > 0 && p99[pk] > 0) ? sprintf("%.2fx", p99[pk] / p99[k]) : "-"
-        printf "  %-20s %12.0f %10.2f %10.2f %14s %14s\n", t[i], best[k], p50[k], p99[k], ratio, p99r
+        printf "  %-24s %12.0f %10.2f %10.2f %14s %14s\n", t[i], best[k], p50[k], p99[k], ratio, p99r
+      }
+      for (i = 1; i <= n; i++) {
+        if (t[i] !~ /^alerthealer-aot-/) continue
+        jit = t[i]; sub(/-aot-/, "-jit-", jit); a = best[t[i] "|" c[j]]; b = best[jit "|" c[j]]
+        if (a > 0 && b > 0)
+          printf "  %s / %s req/s: %.2fx (aim >= 0.90x: %s); p99 %.2fx\n", t[i], jit, a / b, (a / b >= 0.9) ? "met" : "MISSED", p99[t[i] "|" c[j]] / p99[jit "|" c[j]]
       }
     }
     printf "\n  ratios: %s divided by each peer (req/s above 1.00x is faster; p99 below 1.00x is better)\n", peer

@@ -47,7 +47,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 echo "== building (Release)"
-dotnet publish "$root/src/AlertHealer" -c Release -o "$work/app" -nologo -v quiet -nodeReuse:false -p:UseSharedCompilation=false >"$work/publish.log" 2>&1 \
+dotnet publish "$root/src/AlertHealer" -c Release --use-current-runtime -o "$work/app" -nologo -v quiet -nodeReuse:false -p:UseSharedCompilation=false >"$work/publish.log" 2>&1 \
   || { cat "$work/publish.log"; exit 1; }
 
 if [ -z "${PORT:-}" ]; then
@@ -61,7 +61,7 @@ url="http://127.0.0.1:$PORT"
 echo "== starting the service in demo mode on $url (store: $work/run/alerthealer-demo.db)"
 mkdir -p "$work/run"
 (cd "$work/run" && exec env DOTNET_CLI_TELEMETRY_OPTOUT=1 ASPNETCORE_ENVIRONMENT=Production \
-  dotnet "$work/app/AlertHealer.dll" --demo --urls "$url" --contentRoot "$work/app") >"$work/service.log" 2>&1 &
+  "$work/app/AlertHealer" --demo --urls "$url" --contentRoot "$work/app") >"$work/service.log" 2>&1 &
 pid=$!
 
 for i in $(seq 1 300); do
