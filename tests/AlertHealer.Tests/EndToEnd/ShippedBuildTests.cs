@@ -38,5 +38,12 @@ public sealed class ShippedBuildTests
         Assert.Contains(Fixtures.WedgedPod, row.Text, StringComparison.Ordinal);
         Assert.Equal("cooldown", UiPage.PolicyStatus(page.WaitForPolicy("whisker")));
         Assert.DoesNotContain(browser.ConsoleMessages(), m => m.Contains("SEVERE", StringComparison.Ordinal));
+
+        // The same metrics, with the same types and help, as the build the in-process suites test.
+        await using var jit = await TestApp.StartAsync();
+        Assert.Equal(Described(await jit.Anonymous.GetStringAsync("/metrics")), Described(await healer.Anonymous.GetStringAsync("/metrics")));
     }
+
+    private static string[] Described(string metrics) =>
+        [.. metrics.Split('\n').Where(l => l.StartsWith("# TYPE alerthealer_", StringComparison.Ordinal) || l.StartsWith("# HELP alerthealer_", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
 }
