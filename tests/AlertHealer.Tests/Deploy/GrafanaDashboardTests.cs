@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AlertHealer.Audit;
@@ -163,9 +164,14 @@ public sealed class GrafanaDashboardTests
         (await app.PostWebhookAsync(Fixtures.NewIncident("00000000000000bb"))).EnsureSuccessStatusCode();
         await app.WaitForOutcomeAsync(Outcomes.Cooldown);
 
-        using var response = await app.Anonymous.GetAsync("/metrics");
-        response.EnsureSuccessStatusCode();
-        var lines = (await response.Content.ReadAsStringAsync()).Split('\n');
+        // The first preflight runs beside the start, not before it: on a loaded machine it may finish after the heal.
+        var text = await app.Anonymous.GetStringAsync("/metrics");
+        for (var wait = Stopwatch.StartNew(); !text.Contains("\nalerthealer_preflight_ok{", StringComparison.Ordinal) && wait.Elapsed < TimeSpan.FromSeconds(30);)
+        {
+            await Task.Delay(100);
+            text = await app.Anonymous.GetStringAsync("/metrics");
+        }
+        var lines = text.Split('\n');
         var histograms = lines.Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal) && l.EndsWith(" histogram", StringComparison.Ordinal))
             .Select(l => l.Split(' ')[2]).ToHashSet();
         var series = lines.Where(l => l.Length > 0 && !l.StartsWith('#'))

@@ -117,13 +117,14 @@ public sealed class Replicas : IAsyncDisposable
     {
         await using var connection = new NpgsqlConnection(ConnectionString + ";Pooling=false");
         await connection.OpenAsync();
-        await using var command = connection.Command("SELECT id, state, claimed_by, claimed_until_ms, intent IS NOT NULL FROM inbox ORDER BY id");
+        await using var command = connection.Command("SELECT id, state, claimed_by, claimed_until_ms, intent IS NOT NULL, attempts FROM inbox ORDER BY id");
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<InboxRow>();
         while (await reader.ReadAsync())
         {
             rows.Add(new InboxRow(reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
-                reader.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), reader.GetBoolean(4)));
+                reader.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), reader.GetBoolean(4),
+                Convert.ToInt32(reader.GetValue(5), CultureInfo.InvariantCulture)));
         }
         return rows;
     }
@@ -150,4 +151,5 @@ public sealed class Replicas : IAsyncDisposable
     }
 }
 
-public sealed record InboxRow(long Id, string State, string? ClaimedBy, DateTimeOffset? ClaimedUntil, bool HasIntent);
+// Attempts: how many times the item was claimed (the fencing token), by any replica.
+public sealed record InboxRow(long Id, string State, string? ClaimedBy, DateTimeOffset? ClaimedUntil, bool HasIntent, int Attempts);
