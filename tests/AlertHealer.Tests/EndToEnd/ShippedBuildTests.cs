@@ -1,3 +1,7 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
 using AlertHealer.Audit;
 using AlertHealer.Tests.HighAvailability;
 using AlertHealer.Tests.Infrastructure;
@@ -42,6 +46,25 @@ public sealed class ShippedBuildTests
         // The same metrics, with the same types and help, as the build the in-process suites test.
         await using var jit = await TestApp.StartAsync();
         Assert.Equal(Described(await jit.Anonymous.GetStringAsync("/metrics")), Described(await healer.Anonymous.GetStringAsync("/metrics")));
+    }
+
+    [Fact]
+    public async Task TheShippedBuildRefusesABadWebhookBodyWithEveryFieldNamed()
+    {
+        // FluentValidation on the native build: the same rules, the same 400, the fields as written on the wire.
+        var directory = Directory.CreateTempSubdirectory("alerthealer-shipped-").FullName;
+        await using var app = await AppProcess.StartAsync(AppProcess.Settings(directory), workingDirectory: directory);
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestApp.WebhookToken);
+
+        using var response = await http.PostAsync("/webhook/alertmanager",
+            new StringContent("""{"version":"4","alerts":[{"status":"bogus"}]}""", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]!.AsObject();
+        Assert.Equal(["alerts[0].fingerprint", "alerts[0].labels", "alerts[0].startsAt", "alerts[0].status", "status"],
+            errors.Select(e => e.Key).Order(StringComparer.Ordinal));
+        Assert.Equal("'status' must be \"firing\" or \"resolved\".", errors["alerts[0].status"]![0]!.GetValue<string>());
     }
 
     private static string[] Described(string metrics) =>

@@ -155,7 +155,9 @@ public sealed class FencingTests(ITestOutputHelper output)
 
         using (var sent = await a.PostAlertAsync(Replicas.Incident("6d4e5f6071829304"))) Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
         await frozen.Frozen.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal(a.Identity, replicas.Kube.Lease(Replicas.LeaseNamespace, Replicas.Lease)?.Spec.HolderIdentity);
+        // The freeze comes as the create arrives; the API server stores it just after.
+        await Replicas.EventuallyAsync(() => Task.FromResult(replicas.Kube.Lease(Replicas.LeaseNamespace, Replicas.Lease) is { Spec.HolderIdentity: var holder } lease
+            && holder == a.Identity ? lease : null), TimeSpan.FromSeconds(10), "A holds the Lease it created");
         var b = await replicas.StartAsync("alerthealer-b", Quick);
         // An operator asks B meanwhile: in progress while A's Lease is live, a restart once it lapsed.
         RemediateResponse? manual = null;
