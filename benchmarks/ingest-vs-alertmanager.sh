@@ -138,22 +138,8 @@ start_target() {
   esac
 }
 
-# One PostgreSQL cluster for the run, on loopback, run as the postgres user (never root).
-pgdir=""; pgport=""; pgbin=""
-start_postgres() {
-  [ -n "$pgdir" ] && return
-  pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n1)")
-  pgdir=$(mktemp -d /tmp/alerthealer-bench-pg-XXXXXX); chown postgres "$pgdir"
-  pgport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  runuser -u postgres -- "$pgbin/initdb" -D "$pgdir/data" --auth=trust -U postgres >"$work/initdb.log" 2>&1
-  runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -w -l "$pgdir/server.log" \
-    -o "-p $pgport -k $pgdir -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on" start >/dev/null
-}
-stop_postgres() {
-  [ -z "$pgdir" ] && return
-  runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -m fast stop >/dev/null 2>&1 || true
-  rm -rf "$pgdir"
-}
+# shellcheck source=benchmarks/postgres.sh
+source "$root/benchmarks/postgres.sh"
 
 lua_for() {
   case "$1" in

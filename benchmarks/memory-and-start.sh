@@ -158,22 +158,8 @@ contexts:
 current-context: stub
 EOF
 
-# One PostgreSQL cluster for the run, on loopback, run as the postgres user (never root).
-pgdir=""; pgport=""; pgbin=""
-start_postgres() {
-  [ -n "$pgdir" ] && return
-  pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n1)")
-  pgdir=$(mktemp -d /tmp/alerthealer-bench-pg-XXXXXX); chown postgres "$pgdir"
-  pgport=$(free_port)
-  runuser -u postgres -- "$pgbin/initdb" -D "$pgdir/data" --auth=trust -U postgres >"$work/initdb.log" 2>&1
-  runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -w -l "$pgdir/server.log" \
-    -o "-p $pgport -k $pgdir -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on" start >/dev/null
-}
-stop_postgres() {
-  [ -z "$pgdir" ] && return
-  runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -m fast stop >/dev/null 2>&1 || true
-  rm -rf "$pgdir"; pgdir=""
-}
+# shellcheck source=benchmarks/postgres.sh
+source "$root/benchmarks/postgres.sh"
 case " $TARGETS " in *-postgres\ *) start_postgres ;; esac
 
 # The poller of the ready path, started before the target so that its own start is not counted:
