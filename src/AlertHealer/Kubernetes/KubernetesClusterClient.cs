@@ -12,6 +12,7 @@ public sealed class KubernetesClusterClient(
     IOptions<KubernetesOptions> options,
     TimeProvider time,
     KubernetesCalls calls,
+    HealerMetrics metrics,
     ILogger<KubernetesClusterClient> logger) : IClusterClient
 {
     private readonly KubernetesOptions _options = options.Value;
@@ -19,8 +20,12 @@ public sealed class KubernetesClusterClient(
     public Task<IReadOnlyList<PodInfo>> ListPodsAsync(string ns, string labelSelector, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<PodInfo>>("list-pods", async t =>
         {
-            var list = await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: labelSelector, cancellationToken: t);
-            return list.Items.Select(p => p.ToInfo()).ToList();
+            using var answer = await client.CoreV1.ListNamespacedPodWithHttpMessagesAsync(ns, labelSelector: labelSelector, cancellationToken: t);
+            // The answer's Date (whole seconds, rounded down) is the cluster's now: durations
+            // measured from the pods' timestamps use it, so our clock's skew cannot shorten them.
+            var observedAt = answer.Response.Headers.Date;
+            if (observedAt is { } serverNow) metrics.ClockSkew.Set((time.GetUtcNow() - serverNow).TotalSeconds);
+            return answer.Body.Items.Select(p => p.ToInfo(observedAt)).ToList();
         }, ct);
 
     public Task<PodInfo?> GetPodAsync(string ns, string name, CancellationToken ct) =>

@@ -10,7 +10,14 @@ public sealed record PodInfo(
     bool Controlled,
     bool Terminating,
     IReadOnlyDictionary<string, string> Labels,
-    DateTimeOffset? Created = null);
+    DateTimeOffset? Created = null,
+    // The API server's clock when the pod was read (its Date header); null when it sent none.
+    DateTimeOffset? ObservedAt = null)
+{
+    // How long the pod has been Ready, judged by the cluster's clock, which also stamped
+    // ReadySince; our own clock (ahead by any skew) would shorten a guard's wait by that skew.
+    public TimeSpan? ReadyFor(DateTimeOffset ourNow) => Ready && ReadySince is { } since ? (ObservedAt ?? ourNow) - since : null;
+}
 
 public enum DeleteResult
 {

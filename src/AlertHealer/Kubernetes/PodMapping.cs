@@ -4,7 +4,7 @@ namespace AlertHealer.Kubernetes;
 
 public static class PodMapping
 {
-    public static PodInfo ToInfo(this V1Pod pod)
+    public static PodInfo ToInfo(this V1Pod pod, DateTimeOffset? observedAt = null)
     {
         var ready = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
         var isReady = string.Equals(ready?.Status, "True", StringComparison.Ordinal);
@@ -20,6 +20,7 @@ public static class PodMapping
             pod.Metadata.OwnerReferences?.Any(o => o.Controller == true) == true,
             pod.Metadata.DeletionTimestamp is not null,
             pod.Metadata.Labels?.ToDictionary() ?? new Dictionary<string, string>(),
-            pod.Metadata.CreationTimestamp is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : null);
+            pod.Metadata.CreationTimestamp is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : null,
+            observedAt);
     }
 }

@@ -64,6 +64,10 @@ public sealed class HealerMetrics
             "1 when the preflight check passed on its last run, 0 when it failed (the policy cannot act).", "policy", "check");
         PreflightLastRun = factory.CreateGauge("alerthealer_preflight_last_run_timestamp_seconds",
             "When the preflight last ran (Unix seconds); 0 before its first run.");
+        // Skew against the cluster: guards judge pod ages by the API server's clock, but cooldowns,
+        // the breaker window and audit times are this replica's, so a drifting node should show.
+        ClockSkew = factory.CreateGauge("alerthealer_kubernetes_clock_skew_seconds",
+            "This replica's clock minus the Kubernetes API server's, from the Date of its last pod list (whole seconds there: within 1 s is agreement).");
         // Policy reload, named and shaped as Alertmanager's and Prometheus's own.
         _reloadSuccessful = factory.CreateGauge("alerthealer_config_last_reload_successful",
             "1 if the last check of the policy file applied it or found it unchanged, 0 if it was refused.");
@@ -82,6 +86,7 @@ public sealed class HealerMetrics
     public Gauge HeartbeatStaleAfter { get; }
     public Gauge PreflightOk { get; }
     public Gauge PreflightLastRun { get; }
+    public Gauge ClockSkew { get; }
 
     // Series that alerts use with increase() must exist at 0 before their first event,
     // or the first failure after a start is invisible.

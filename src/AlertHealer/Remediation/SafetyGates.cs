@@ -104,16 +104,28 @@ public sealed class SafetyGates(
             return null;
         }
         var pods = await cluster.ListPodsAsync(dep.Namespace, dep.Selector, ct);
-        var settled = pods.Where(p => p.Ready && !p.Terminating && (p.ReadySince is null || now - p.ReadySince >= dep.MinReadyFor)).ToList();
+        // Ready-for by the API server's clock (see PodInfo.ReadyFor); ours only when it sent no Date.
+        var settled = pods.Where(p => p.Ready && !p.Terminating && (p.ReadySince is null || p.ReadyFor(now) >= dep.MinReadyFor)).ToList();
         if (settled.Count == 0)
         {
             var detail = pods.Count == 0
                 ? $"no pod matches {dep.Selector} in {dep.Namespace}"
-                : $"no pod matching {dep.Selector} in {dep.Namespace} has been Ready for {dep.MinReadyFor}";
+                : $"no pod matching {dep.Selector} in {dep.Namespace} has been Ready for {dep.MinReadyFor}{Longest(pods, now)}";
             trace.Add("dependency", "not-ready", detail, pods);
             return Outcomes.DependencyNotReady;
         }
         trace.Add("dependency", "ready", $"{settled.Count} of {pods.Count} pods matching {dep.Selector} Ready for at least {dep.MinReadyFor}", pods);
         return null;
+    }
+
+    // Says how close the guard came, and by whose clock, so a skewed clock is visible in the audit.
+    private static string Longest(IReadOnlyList<PodInfo> pods, DateTimeOffset now)
+    {
+        var ready = pods.Where(p => p.Ready && !p.Terminating && p.ReadySince is not null).ToList();
+        if (ready.Count == 0) return "";
+        var longest = ready.MaxBy(p => p.ReadyFor(now))!;
+        var clock = longest.ObservedAt is null ? "this replica's clock (the API server sent no Date)" : "the API server's clock";
+        var seconds = TimeSpan.FromSeconds(Math.Max(0, Math.Floor(longest.ReadyFor(now)!.Value.TotalSeconds)));
+        return $" (longest {seconds:c} by {clock})";
     }
 }

@@ -22,6 +22,7 @@ public partial class PrometheusRulesTests
         "alerthealer_webhook_rejected_total",
         "alerthealer_preflight_ok",
         "alerthealer_config_last_reload_successful",
+        "alerthealer_kubernetes_clock_skew_seconds",
         "up",
     ];
 
@@ -40,6 +41,7 @@ public partial class PrometheusRulesTests
         "AlertHealerWebhookDeliveriesRefused",
         "AlertHealerPreflightFailed",
         "AlertHealerConfigReloadFailed",
+        "AlertHealerClockSkew",
     ];
 
     private static readonly string[] Keywords =

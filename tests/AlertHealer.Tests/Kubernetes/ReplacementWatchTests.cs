@@ -28,7 +28,8 @@ public sealed class ReplacementWatchTests : IAsyncLifetime, IDisposable
         api = await FakeKubernetesApi.StartAsync(time, ledgerPath: null);
         client = new WatchingKubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.WriteKubeconfig(directory)));
         var options = Options.Create(new KubernetesOptions());
-        cluster = new KubernetesClusterClient(client, options, time, new KubernetesCalls(options, time, new HealerMetrics()),
+        var metrics = new HealerMetrics();
+        cluster = new KubernetesClusterClient(client, options, time, new KubernetesCalls(options, time, metrics), metrics,
             NullLogger<KubernetesClusterClient>.Instance);
     }
 

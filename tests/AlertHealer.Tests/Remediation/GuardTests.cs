@@ -1,6 +1,7 @@
 using AlertHealer.Audit;
 using AlertHealer.Tests.Infrastructure;
 using AlertHealer.Tests.Infrastructure.Kubernetes;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AlertHealer.Tests.Remediation;
 
@@ -21,6 +22,49 @@ public sealed class GuardTests
         await app.PostWebhookAsync(Fixtures.Firing);
         await app.WaitForOutcomeAsync(Outcomes.Restarted);
         Assert.Single(app.Kube.Deletes());
+    }
+
+    [Fact]
+    public async Task AReplicaClockAheadOfTheClusterDoesNotShortenMinReadyFor()
+    {
+        // The API server's clock, and this replica's 30 s ahead of it (found by soak seed 424242, with 5 s).
+        var cluster = new FakeTimeProvider(TestApp.Start);
+        await using var kube = await FakeKubernetesApi.StartAsync(cluster);
+        await using var app = await TestApp.StartAsync(kube: kube, time: new FakeTimeProvider(TestApp.Start + TimeSpan.FromSeconds(30)));
+        // Ready for 40 s by the cluster's clock, 70 s by the replica's; MinReadyFor is 60 s.
+        AddCalicoSystem(kube, goldmaneReadySince: cluster.GetUtcNow() - TimeSpan.FromSeconds(40));
+
+        await app.PostWebhookAsync(Fixtures.Firing);
+        var skipped = await app.WaitForOutcomeAsync(Outcomes.DependencyNotReady);
+        Assert.Contains("Ready for 00:01:00 (longest 00:00:40 by the API server's clock)", Assert.Single(skipped.Steps, s => s.Name == "dependency").Detail);
+        Assert.Empty(kube.Deletes());
+        // The skew itself is shown, for the AlertHealerClockSkew alert.
+        var metrics = await app.Anonymous.GetStringAsync("/metrics");
+        Assert.Contains("\nalerthealer_kubernetes_clock_skew_seconds 30\n", metrics);
+
+        // 20 s later by both clocks goldmane has been Ready for 60 s, and the re-send acts.
+        cluster.Advance(TimeSpan.FromSeconds(20));
+        app.Time.Advance(TimeSpan.FromSeconds(20));
+        await app.PostWebhookAsync(Fixtures.Firing);
+        await app.WaitForOutcomeAsync(Outcomes.Restarted);
+        Assert.Single(kube.Deletes());
+    }
+
+    [Fact]
+    public async Task AReplicaClockBehindTheClusterDoesNotLengthenMinReadyFor()
+    {
+        // One clock judges: a replica 30 s behind waits no longer than the cluster says.
+        var cluster = new FakeTimeProvider(TestApp.Start);
+        await using var kube = await FakeKubernetesApi.StartAsync(cluster);
+        await using var app = await TestApp.StartAsync(kube: kube, time: new FakeTimeProvider(TestApp.Start - TimeSpan.FromSeconds(30)));
+        // Ready for 70 s by the cluster's clock, 40 s by the replica's.
+        AddCalicoSystem(kube, goldmaneReadySince: cluster.GetUtcNow() - TimeSpan.FromSeconds(70));
+
+        await app.PostWebhookAsync(Fixtures.Firing);
+
+        var restarted = await app.WaitForOutcomeAsync(Outcomes.Restarted);
+        Assert.Equal("ready", Assert.Single(restarted.Steps, s => s.Name == "dependency").Result);
+        Assert.Single(kube.Deletes());
     }
 
     [Fact]
@@ -119,5 +163,11 @@ public sealed class GuardTests
             return policies!.Policies.Single() is { NeedsHuman: true } p ? p : null;
         }, TimeSpan.FromSeconds(10), "needs-human after a restart that did not heal");
         Assert.Equal("needs-human", policy.Status);
+    }
+
+    private static void AddCalicoSystem(FakeKubernetesApi kube, DateTimeOffset goldmaneReadySince)
+    {
+        kube.AddPod("calico-system", "goldmane-7d9f8b6c5-q4wzt", new Dictionary<string, string> { ["k8s-app"] = "goldmane" }, true, goldmaneReadySince);
+        kube.AddPod("calico-system", Fixtures.WedgedPod, new Dictionary<string, string> { ["k8s-app"] = "whisker" }, true, goldmaneReadySince - TimeSpan.FromHours(1));
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 
 namespace AlertHealer.Tests.Infrastructure.Kubernetes;
@@ -5,8 +6,10 @@ namespace AlertHealer.Tests.Infrastructure.Kubernetes;
 /// <summary>
 /// The request pipeline: describe → test hook → injected delay → authentication → injected failure → route → record.
 /// Every request is recorded with the status it was answered with, watches when their stream opens.
+/// Every answer carries a Date header from the server's clock, as the real API server's (Go's net/http) does.
 /// </summary>
 internal sealed class ApiDispatcher(
+    TimeProvider time,
     string clientToken,
     RequestRecorder recorder,
     FaultInjector faults,
@@ -24,6 +27,8 @@ internal sealed class ApiDispatcher(
     public async Task HandleAsync(HttpContext context)
     {
         var aborted = context.RequestAborted;
+        // The cluster's clock, not the test process's: the healer judges durations such as Ready-for by it.
+        context.Response.Headers.Date = time.GetUtcNow().ToString("R", CultureInfo.InvariantCulture);
         using var reader = new StreamReader(context.Request.Body);
         var request = RequestAttributes.Describe(context.Request, await reader.ReadToEndAsync(aborted));
         try

@@ -37,7 +37,7 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
         pods = new PodStore(clock, podFactory, time);
         leases = new LeaseStore(clock, time);
         events = new EventStore(clock, time);
-        dispatcher = new ApiDispatcher(ClientToken, recorder, faults, new PodEndpoints(pods), leases, events, new ReviewEndpoints(access))
+        dispatcher = new ApiDispatcher(time, ClientToken, recorder, faults, new PodEndpoints(pods), leases, events, new ReviewEndpoints(access))
         {
             Stopping = stopping.Token,
         };

@@ -106,6 +106,21 @@ public sealed class FakeKubernetesApiTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task EveryAnswerIsDatedByTheServersClockInWholeSeconds()
+    {
+        time.Advance(TimeSpan.FromMilliseconds(1700));
+
+        using var list = await client.CoreV1.ListNamespacedPodWithHttpMessagesAsync(Ns);
+        using var http = new HttpClient();
+        using var version = await http.GetAsync(new Uri(api.BaseAddress, "version"));
+
+        // HTTP dates have whole seconds; the test clock, not the machine's, sets them.
+        var expected = new DateTimeOffset(2026, 3, 1, 12, 0, 1, TimeSpan.Zero);
+        Assert.Equal(expected, list.Response.Headers.Date);
+        Assert.Equal(expected, version.Headers.Date);
+    }
+
+    [Fact]
     public async Task GetMissingPodThrowsHttpOperationExceptionWithNotFoundStatus()
     {
         var e = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.ReadNamespacedPodAsync("x", Ns));
