@@ -23,8 +23,10 @@ public sealed class SimulatedCluster : IClusterClient
     public TimeSpan RecreateAfter { get; init; } = TimeSpan.FromSeconds(3);
     public TimeSpan ReadyAfter { get; init; } = TimeSpan.FromSeconds(2);
 
+    // Read at the simulated API server's now, as a real list is by its Date.
     public Task<IReadOnlyList<PodInfo>> ListPodsAsync(string ns, string labelSelector, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<PodInfo>>(_pods.Values.Where(p => p.Namespace == ns && LabelSelectors.Matches(p.Labels, labelSelector)).OrderBy(p => p.Name).ToList());
+        Task.FromResult<IReadOnlyList<PodInfo>>(_pods.Values.Where(p => p.Namespace == ns && LabelSelectors.Matches(p.Labels, labelSelector))
+            .OrderBy(p => p.Name).Select(p => p with { ObservedAt = _time.GetUtcNow() }).ToList());
 
     public Task<PodInfo?> GetPodAsync(string ns, string name, CancellationToken ct) =>
         Task.FromResult(_pods.TryGetValue(ns + "/" + name, out var pod) ? pod : null);
