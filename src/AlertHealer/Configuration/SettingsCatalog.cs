@@ -50,7 +50,7 @@ public sealed class SettingNode
     {
         if (depth > 16) throw new InvalidOperationException($"settings nest too deep at {name}");
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
-        if (IsLeaf(underlying)) return new SettingNode(name, type);
+        if (SettingTypes.IsValue(underlying)) return new SettingNode(name, type);
         var node = new SettingNode(name, null);
         if (ItemType(underlying) is { } item)
         {
@@ -70,17 +70,12 @@ public sealed class SettingNode
             if (p.GetIndexParameters().Length > 0 || p.GetMethod is not { IsPublic: true }) continue;
             var settable = p.SetMethod is { IsPublic: true };
             // The binder fills a get-only collection or class in place; a get-only value is computed.
-            if (!settable && IsLeaf(Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType)) continue;
+            if (!settable && SettingTypes.IsValue(Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType)) continue;
             if (!_children.ContainsKey(p.Name)) _children[p.Name] = For(p.Name, p.PropertyType, depth + 1);
         }
     }
 
     internal const string Rooted = "AlertHealer's own assembly is rooted (TrimmerRootAssembly): options classes keep their properties.";
-
-    // What the configuration binder converts from a string: the types the options use.
-    public static bool IsLeaf(Type type) =>
-        type == typeof(string) || type.IsPrimitive || type.IsEnum || type == typeof(TimeSpan) || type == typeof(Uri)
-        || type == typeof(decimal) || type == typeof(DateTimeOffset) || type == typeof(DateTime) || type == typeof(Guid);
 
     [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = Rooted)]
     private static Type? ItemType(Type type)

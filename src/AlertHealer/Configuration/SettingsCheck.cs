@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 
 namespace AlertHealer.Configuration;
@@ -60,57 +59,20 @@ public static class SettingsCheck
         var nullable = Nullable.GetUnderlyingType(type);
         var target = nullable ?? type;
         if (value is null || target == typeof(string)) return null;
-        if (value.Length == 0) return nullable is null && target != typeof(string) ? $"is empty; expected {Form(target)}" : null;
+        if (value.Length == 0) return nullable is null && target != typeof(string) ? $"is empty; expected {SettingTypes.Form(target)}" : null;
         var shown = value.Length > 60 ? value[..60] + "…" : value;
         try
         {
             // The binder takes any number for an enum; only a name means something to a reader.
             if (target.IsEnum)
                 return Enum.TryParse(target, value, ignoreCase: true, out var named) && Enum.IsDefined(target, named!)
-                    && !value.Trim().All(c => char.IsDigit(c) || c == '-') ? null : $"'{shown}' is not {Form(target)}";
-            return Converts(target, value) ? null : $"'{shown}' is not {Form(target)}";
+                    && !value.Trim().All(c => char.IsDigit(c) || c == '-') ? null : $"'{shown}' is not {SettingTypes.Form(target)}";
+            return SettingTypes.Parses(target, value) ? null : $"'{shown}' is not {SettingTypes.Form(target)}";
         }
         catch (Exception)
         {
-            return $"'{shown}' is not {Form(target)}";
+            return $"'{shown}' is not {SettingTypes.Form(target)}";
         }
-    }
-
-    // As the binder converts a string (invariant culture), for each type SettingNode.IsLeaf allows.
-    private static bool Converts(Type target, string value)
-    {
-        var c = CultureInfo.InvariantCulture;
-        if (target == typeof(bool)) return bool.TryParse(value, out _);
-        if (target == typeof(TimeSpan)) return TimeSpan.TryParse(value, c, out _);
-        if (target == typeof(Uri)) return Uri.TryCreate(value, UriKind.RelativeOrAbsolute, out _);
-        if (target == typeof(int)) return int.TryParse(value, NumberStyles.Integer, c, out _);
-        if (target == typeof(long)) return long.TryParse(value, NumberStyles.Integer, c, out _);
-        if (target == typeof(short)) return short.TryParse(value, NumberStyles.Integer, c, out _);
-        if (target == typeof(uint)) return uint.TryParse(value, NumberStyles.Integer, c, out _);
-        if (target == typeof(ulong)) return ulong.TryParse(value, NumberStyles.Integer, c, out _);
-        if (target == typeof(byte)) return byte.TryParse(value, NumberStyles.Integer, c, out _);
-        if (target == typeof(double)) return double.TryParse(value, NumberStyles.Float | NumberStyles.AllowThousands, c, out _);
-        if (target == typeof(float)) return float.TryParse(value, NumberStyles.Float | NumberStyles.AllowThousands, c, out _);
-        if (target == typeof(decimal)) return decimal.TryParse(value, NumberStyles.Number, c, out _);
-        if (target == typeof(DateTimeOffset)) return DateTimeOffset.TryParse(value, c, DateTimeStyles.None, out _);
-        if (target == typeof(DateTime)) return DateTime.TryParse(value, c, DateTimeStyles.None, out _);
-        if (target == typeof(Guid)) return Guid.TryParse(value, out _);
-        if (target == typeof(char)) return value.Length == 1;
-        return true;
-    }
-
-    public static string Form(Type type)
-    {
-        type = Nullable.GetUnderlyingType(type) ?? type;
-        if (type == typeof(string)) return "text";
-        if (type.IsEnum) return $"one of {string.Join(", ", Enum.GetNames(type))}";
-        if (type == typeof(bool)) return "true or false";
-        if (type == typeof(TimeSpan)) return "a duration written [d.]hh:mm:ss, e.g. 00:10:00 for ten minutes";
-        if (type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(uint) || type == typeof(ulong) || type == typeof(byte))
-            return "a whole number";
-        if (type == typeof(double) || type == typeof(float) || type == typeof(decimal)) return "a number, e.g. 10 or 2.5";
-        if (type == typeof(Uri)) return "a URL";
-        return $"a {type.Name}";
     }
 
     // The closest valid key beside a wrong one, or every valid one when none is close.

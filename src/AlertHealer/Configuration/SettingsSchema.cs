@@ -58,28 +58,11 @@ public static class SettingsSchema
         return result;
     }
 
-    // Values may be written as JSON numbers and booleans or as the strings the binder converts.
     private static JsonObject Leaf(Type type)
     {
-        var nullable = Nullable.GetUnderlyingType(type) is not null;
+        var schema = SettingTypes.Schema(type);
         var target = Nullable.GetUnderlyingType(type) ?? type;
-        var schema = target switch
-        {
-            _ when target.IsEnum => new JsonObject { ["enum"] = new JsonArray(Enum.GetNames(target).Select(n => (JsonNode)n).ToArray()) },
-            _ when target == typeof(bool) => Typed(["boolean", "string"], "^([Tt]rue|[Ff]alse)$"),
-            _ when target == typeof(TimeSpan) => Typed(["string"], @"^-?([0-9]+\.)?[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?$"),
-            _ when target == typeof(int) || target == typeof(long) => Typed(["integer", "string"], "^-?[0-9]+$"),
-            _ when target == typeof(double) || target == typeof(float) || target == typeof(decimal) => Typed(["number", "string"], @"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"),
-            _ => Typed(["string"], null),
-        };
-        if (target != typeof(string)) schema["description"] = $"{SettingsCheck.Form(target)}{(nullable ? "; empty for none" : "")}";
-        return schema;
-    }
-
-    private static JsonObject Typed(string[] types, string? pattern)
-    {
-        var schema = new JsonObject { ["type"] = types.Length == 1 ? types[0] : new JsonArray(types.Select(t => (JsonNode)t).ToArray()) };
-        if (pattern is not null) schema["pattern"] = pattern;
+        if (target != typeof(string)) schema["description"] = $"{SettingTypes.Form(target)}{(target != type ? "; empty for none" : "")}";
         return schema;
     }
 }
