@@ -124,7 +124,9 @@ public sealed class RemediationEngine(
 
     // Finishes a decision whose DELETE was sent before but never confirmed (lost answer,
     // timeout, crash, or another replica's claim). It re-sends exactly that DELETE: a 404 or
-    // 409 now means the recorded pod is gone, which is the restart we asked for.
+    // 409 now means the recorded pod is gone, which is the restart we asked for. While the pod
+    // is still there the first DELETE has not landed, and the re-send would be a restart of its
+    // own: it waits until the dependency guard passes again.
     public async Task<RemediationResult> ResumeAsync(RemediationRequest request, DeleteIntent intent, string? lastError, CancellationToken ct)
     {
         var policy = policies.Find(intent.Policy);
@@ -144,6 +146,14 @@ public sealed class RemediationEngine(
             ?? throw new ClusterUnavailableException($"another remediation of {policy.TargetKey} is running in this replica");
         await using var lease = await leases.TryAcquireAsync(LeaseName(policy), ct)
             ?? throw new ClusterUnavailableException($"another replica holds the lease for policy {policy.Name}");
+        if (policy.Options.Dependency is { } dep
+            && await cluster.GetPodAsync(intent.Namespace, intent.Pod, ct) is { Terminating: false } still && still.Uid == intent.Uid
+            && await gates.RecheckDependencyAsync(policy, trace, ct) is not null)
+        {
+            // Not answered: the first DELETE may still land, so the intent is kept and never given up.
+            throw new ClusterUnavailableException($"the DELETE of pod {intent.Pod} (uid {intent.Uid}) has not landed and no pod matching "
+                + $"{dep.Selector} in {dep.Namespace} is Ready for {dep.MinReadyFor} any more; it is re-sent once one is");
+        }
         try
         {
             var result = await cluster.DeletePodAsync(intent.Namespace, intent.Pod, intent.Uid, ct);

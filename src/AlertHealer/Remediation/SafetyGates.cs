@@ -96,6 +96,16 @@ public sealed class SafetyGates(
         return null;
     }
 
+    // Before re-sending a DELETE that has not landed: the same guard, as one step of its own,
+    // since that re-send would be a new restart, not the confirmation of the first.
+    public async Task<string?> RecheckDependencyAsync(Policy policy, DecisionTrace trace, CancellationToken ct)
+    {
+        var check = new DecisionTrace();
+        var outcome = await CheckDependencyAsync(policy, time.GetUtcNow(), check, ct);
+        trace.Add(check.Steps[^1] with { Name = "dependency-recheck" });
+        return outcome;
+    }
+
     private async Task<string?> CheckDependencyAsync(Policy policy, DateTimeOffset now, DecisionTrace trace, CancellationToken ct)
     {
         if (policy.Options.Dependency is not { } dep)

@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using AlertHealer.Audit;
+using AlertHealer.Inbox;
 using AlertHealer.Policies;
 using AlertHealer.Tests.Infrastructure;
 using AlertHealer.Tests.Infrastructure.Kubernetes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AlertHealer.Tests.Remediation;
@@ -67,6 +69,73 @@ public sealed class IntentTests
         Assert.True(deletes.Count(d => d.StatusCode == 503) == 12, string.Join(", ", deletes.Select(d => d.StatusCode)));
         Assert.Equal(404, deletes[^1].StatusCode);
         Assert.Single((await app.AuditAsync()).Items);
+    }
+
+    // Found by the soak, seed 20261209 (one replica, PostgreSQL): the first DELETE was answered 504
+    // without reaching the API server, goldmane turned not Ready, and the re-send 3 s later deleted
+    // whisker anyway. While the pod is still there, a re-send is a restart of its own.
+    [Fact]
+    public async Task AnUnlandedDeleteIsResentOnlyOnceTheDependencyIsReadyAgain()
+    {
+        await using var app = (await StartAsync()).WithCalicoSystem();
+        const string goldmane = "goldmane-7d9f8b6c5-q4wzt";
+        var original = app.Kube.Pods("calico-system").Single(p => p.Metadata.Name == Fixtures.WedgedPod).Metadata.Uid;
+        var deletesAt = new List<DateTimeOffset>();
+        app.Kube.BeforeRequest = request =>
+        {
+            if (request.Verb != "delete") return Task.CompletedTask;
+            // goldmane blips as the first DELETE goes out, which is refused before it lands.
+            if (deletesAt.Count == 0) app.Kube.SetReady("calico-system", goldmane, false);
+            deletesAt.Add(app.Time.GetUtcNow());
+            return Task.CompletedTask;
+        };
+        app.Kube.FailNext("delete", "pods", 1, 504);
+
+        await app.PostWebhookAsync(Fixtures.NewIncident(NoPodLabel));
+        await app.Kube.WaitForRequestAsync(r => r.Verb == "delete", TimeSpan.FromSeconds(30));
+
+        // Past RetryFor (10 min): each retry looks at the pod and at goldmane, and sends nothing.
+        var inbox = app.Services.GetRequiredService<IInboxStore>();
+        var rechecks = 0;
+        for (var i = 0; i < 8; i++)
+        {
+            var before = GoldmaneLists(app);
+            await WaitUntilAsync(async () => deletesAt.Count > 1 || (await inbox.StatsAsync()).NextDue > app.Time.GetUtcNow());
+            Assert.True(deletesAt.Count == 1, $"re-sent at {deletesAt[^1]:O} while goldmane was not Ready");
+            app.Time.Advance(TimeSpan.FromMinutes(2));
+            await WaitUntilAsync(() => Task.FromResult(deletesAt.Count > 1 || GoldmaneLists(app) > before));
+            Assert.True(deletesAt.Count == 1, $"re-sent at {deletesAt[^1]:O} while goldmane was not Ready");
+            rechecks++;
+        }
+        Assert.Equal(8, rechecks);
+        Assert.Single(deletesAt);
+        Assert.Empty((await app.AuditAsync()).Items);
+        Assert.Contains(app.Kube.Pods("calico-system"), p => p.Metadata.Uid == original);
+
+        var readyAgain = app.Time.GetUtcNow();
+        app.Kube.SetReady("calico-system", goldmane, true);
+        var entry = await app.AdvanceUntilAsync(e => e.Outcome == Outcomes.Restarted, TimeSpan.FromSeconds(30), 20, "re-sent once goldmane settled");
+
+        Assert.Equal(2, deletesAt.Count);
+        Assert.True(deletesAt[1] - readyAgain >= TimeSpan.FromSeconds(60), $"re-sent {deletesAt[1] - readyAgain} after goldmane was Ready again");
+        Assert.Contains(original, Assert.Single(app.Kube.Deletes()).Body);
+        Assert.Equal(original, entry.Action!.Uid);
+        Assert.Contains(entry.Steps, s => s is { Name: "intent", Result: "resumed" });
+        Assert.Contains(entry.Steps, s => s is { Name: "dependency-recheck", Result: "ready" });
+        Assert.Single((await app.AuditAsync()).Items);
+    }
+
+    private static int GoldmaneLists(TestApp app) =>
+        app.Kube.Requests.Count(r => r is { Verb: "list", Resource: "pods" } && r.LabelSelector?.Contains("goldmane", StringComparison.Ordinal) == true);
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the retry did not come");
+            await Task.Delay(20);
+        }
     }
 
     [Fact]
