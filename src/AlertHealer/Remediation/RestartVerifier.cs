@@ -103,6 +103,12 @@ public sealed class RestartVerifier(
             return await cluster.WaitForReadyReplacementAsync(target.Namespace, target.Selector, deleted.Uid, linked.Token)
                 .WaitAsync(linked.Token);
         }
+        catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+        {
+            // The deadline may cut a read that would have shown the replacement (a takeover that
+            // resumes just before it leaves almost no time): one whole look decides not-healed.
+            return await ReadyReplacementNowAsync(policy, deleted);
+        }
         catch (OperationCanceledException)
         {
             return null;
