@@ -123,13 +123,13 @@ public sealed class InboxProcessor(
         return new Processed(null, intent, ex.Message);
     }
 
-    // The intent's pod, with its uid and not terminating: no DELETE of it has landed. Unknown
-    // (the API unreachable) counts as gone, so the intent is re-sent rather than given up.
+    // No DELETE of the intent's pod has landed. Unknown (the API unreachable) counts as landed,
+    // so the intent is re-sent rather than given up.
     private async Task<bool> StillThereAsync(DeleteIntent intent, CancellationToken ct)
     {
         try
         {
-            return await cluster.GetPodAsync(intent.Namespace, intent.Pod, ct) is { Terminating: false } pod && pod.Uid == intent.Uid;
+            return intent.NotLandedOn(await cluster.GetPodAsync(intent.Namespace, intent.Pod, ct));
         }
         catch (Exception e) when (e is ClusterUnavailableException or ClusterAccessDeniedException)
         {

@@ -1,4 +1,5 @@
 using AlertHealer.Audit;
+using AlertHealer.Kubernetes;
 
 namespace AlertHealer.Remediation;
 
@@ -11,7 +12,11 @@ public sealed record DeleteIntent(
     string Pod,
     string Uid,
     DateTimeOffset DecidedAt,
-    IReadOnlyList<DecisionStep> Steps);
+    IReadOnlyList<DecisionStep> Steps)
+{
+    // The pod as read now still has this uid and is not terminating: no DELETE of it has landed.
+    public bool NotLandedOn(PodInfo? pod) => pod is { Terminating: false } && pod.Uid == Uid;
+}
 
 // How a decision makes its intent durable, and sees intents of other decisions not yet confirmed.
 public sealed record IntentScope(Func<DeleteIntent, Task> Record, Func<string, Task<DeleteIntent?>> Unconfirmed);

@@ -147,7 +147,7 @@ public sealed class RemediationEngine(
         await using var lease = await leases.TryAcquireAsync(LeaseName(policy), ct)
             ?? throw new ClusterUnavailableException($"another replica holds the lease for policy {policy.Name}");
         if (policy.Options.Dependency is { } dep
-            && await cluster.GetPodAsync(intent.Namespace, intent.Pod, ct) is { Terminating: false } still && still.Uid == intent.Uid
+            && intent.NotLandedOn(await cluster.GetPodAsync(intent.Namespace, intent.Pod, ct))
             && await gates.RecheckDependencyAsync(policy, trace, ct) is not null)
         {
             // Not answered: the first DELETE may still land, so the intent is kept and never given up.

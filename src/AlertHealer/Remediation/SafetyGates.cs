@@ -98,19 +98,14 @@ public sealed class SafetyGates(
 
     // Before re-sending a DELETE that has not landed: the same guard, as one step of its own,
     // since that re-send would be a new restart, not the confirmation of the first.
-    public async Task<string?> RecheckDependencyAsync(Policy policy, DecisionTrace trace, CancellationToken ct)
-    {
-        var check = new DecisionTrace();
-        var outcome = await CheckDependencyAsync(policy, time.GetUtcNow(), check, ct);
-        trace.Add(check.Steps[^1] with { Name = "dependency-recheck" });
-        return outcome;
-    }
+    public Task<string?> RecheckDependencyAsync(Policy policy, DecisionTrace trace, CancellationToken ct) =>
+        CheckDependencyAsync(policy, time.GetUtcNow(), trace, ct, step: "dependency-recheck");
 
-    private async Task<string?> CheckDependencyAsync(Policy policy, DateTimeOffset now, DecisionTrace trace, CancellationToken ct)
+    private async Task<string?> CheckDependencyAsync(Policy policy, DateTimeOffset now, DecisionTrace trace, CancellationToken ct, string step = "dependency")
     {
         if (policy.Options.Dependency is not { } dep)
         {
-            trace.Add("dependency", "none", "the policy has no dependency guard");
+            trace.Add(step, "none", "the policy has no dependency guard");
             return null;
         }
         var pods = await cluster.ListPodsAsync(dep.Namespace, dep.Selector, ct);
@@ -121,21 +116,19 @@ public sealed class SafetyGates(
             var detail = pods.Count == 0
                 ? $"no pod matches {dep.Selector} in {dep.Namespace}"
                 : $"no pod matching {dep.Selector} in {dep.Namespace} has been Ready for {dep.MinReadyFor}{Longest(pods, now)}";
-            trace.Add("dependency", "not-ready", detail, pods);
+            trace.Add(step, "not-ready", detail, pods);
             return Outcomes.DependencyNotReady;
         }
-        trace.Add("dependency", "ready", $"{settled.Count} of {pods.Count} pods matching {dep.Selector} Ready for at least {dep.MinReadyFor}", pods);
+        trace.Add(step, "ready", $"{settled.Count} of {pods.Count} pods matching {dep.Selector} Ready for at least {dep.MinReadyFor}", pods);
         return null;
     }
 
     // Says how close the guard came, and by whose clock, so a skewed clock is visible in the audit.
     private static string Longest(IReadOnlyList<PodInfo> pods, DateTimeOffset now)
     {
-        var ready = pods.Where(p => p.Ready && !p.Terminating && p.ReadySince is not null).ToList();
-        if (ready.Count == 0) return "";
-        var longest = ready.MaxBy(p => p.ReadyFor(now))!;
-        var clock = longest.ObservedAt is null ? "this replica's clock (the API server sent no Date)" : "the API server's clock";
-        var seconds = TimeSpan.FromSeconds(Math.Max(0, Math.Floor(longest.ReadyFor(now)!.Value.TotalSeconds)));
-        return $" (longest {seconds:c} by {clock})";
+        // One list, one answer: every pod in it carries the same Date, or none does.
+        if (pods.Where(p => !p.Terminating).Max(p => p.ReadyFor(now)) is not { } longest) return "";
+        var clock = pods[0].ObservedAt is null ? "this replica's clock (the API server sent no Date)" : "the API server's clock";
+        return $" (longest {TimeSpan.FromSeconds(Math.Max(0, Math.Floor(longest.TotalSeconds))):c} by {clock})";
     }
 }

@@ -121,12 +121,14 @@ public sealed class TestApp : IAsyncDisposable
         return client;
     }
 
-    // The cluster of the incident: a goldmane Ready for 10 minutes and the wedged whisker pod.
-    public TestApp WithCalicoSystem(bool goldmaneReady = true, TimeSpan? goldmaneReadyFor = null, bool whisker = true)
+    // The cluster of the incident: a goldmane Ready for 10 minutes and the wedged whisker pod,
+    // stamped by the cluster's clock (the app's unless a test gives the API server its own).
+    public TestApp WithCalicoSystem(bool goldmaneReady = true, TimeSpan? goldmaneReadyFor = null, bool whisker = true, TimeProvider? clusterClock = null)
     {
+        var now = (clusterClock ?? Time).GetUtcNow();
         Kube.AddPod("calico-system", "goldmane-7d9f8b6c5-q4wzt", new Dictionary<string, string> { ["k8s-app"] = "goldmane" },
-            goldmaneReady, Time.GetUtcNow() - (goldmaneReadyFor ?? TimeSpan.FromMinutes(10)));
-        if (whisker) Kube.AddPod("calico-system", Fixtures.WedgedPod, new Dictionary<string, string> { ["k8s-app"] = "whisker" }, true, Time.GetUtcNow() - TimeSpan.FromHours(1));
+            goldmaneReady, now - (goldmaneReadyFor ?? TimeSpan.FromMinutes(10)));
+        if (whisker) Kube.AddPod("calico-system", Fixtures.WedgedPod, new Dictionary<string, string> { ["k8s-app"] = "whisker" }, true, now - TimeSpan.FromHours(1));
         return this;
     }
 

@@ -30,9 +30,9 @@ public sealed class GuardTests
         // The API server's clock, and this replica's 30 s ahead of it (found by soak seed 424242, with 5 s).
         var cluster = new FakeTimeProvider(TestApp.Start);
         await using var kube = await FakeKubernetesApi.StartAsync(cluster);
-        await using var app = await TestApp.StartAsync(kube: kube, time: new FakeTimeProvider(TestApp.Start + TimeSpan.FromSeconds(30)));
         // Ready for 40 s by the cluster's clock, 70 s by the replica's; MinReadyFor is 60 s.
-        AddCalicoSystem(kube, goldmaneReadySince: cluster.GetUtcNow() - TimeSpan.FromSeconds(40));
+        await using var app = (await TestApp.StartAsync(kube: kube, time: new FakeTimeProvider(TestApp.Start + TimeSpan.FromSeconds(30))))
+            .WithCalicoSystem(goldmaneReadyFor: TimeSpan.FromSeconds(40), clusterClock: cluster);
 
         await app.PostWebhookAsync(Fixtures.Firing);
         var skipped = await app.WaitForOutcomeAsync(Outcomes.DependencyNotReady);
@@ -56,9 +56,9 @@ public sealed class GuardTests
         // One clock judges: a replica 30 s behind waits no longer than the cluster says.
         var cluster = new FakeTimeProvider(TestApp.Start);
         await using var kube = await FakeKubernetesApi.StartAsync(cluster);
-        await using var app = await TestApp.StartAsync(kube: kube, time: new FakeTimeProvider(TestApp.Start - TimeSpan.FromSeconds(30)));
         // Ready for 70 s by the cluster's clock, 40 s by the replica's.
-        AddCalicoSystem(kube, goldmaneReadySince: cluster.GetUtcNow() - TimeSpan.FromSeconds(70));
+        await using var app = (await TestApp.StartAsync(kube: kube, time: new FakeTimeProvider(TestApp.Start - TimeSpan.FromSeconds(30))))
+            .WithCalicoSystem(goldmaneReadyFor: TimeSpan.FromSeconds(70), clusterClock: cluster);
 
         await app.PostWebhookAsync(Fixtures.Firing);
 
@@ -163,11 +163,5 @@ public sealed class GuardTests
             return policies!.Policies.Single() is { NeedsHuman: true } p ? p : null;
         }, TimeSpan.FromSeconds(10), "needs-human after a restart that did not heal");
         Assert.Equal("needs-human", policy.Status);
-    }
-
-    private static void AddCalicoSystem(FakeKubernetesApi kube, DateTimeOffset goldmaneReadySince)
-    {
-        kube.AddPod("calico-system", "goldmane-7d9f8b6c5-q4wzt", new Dictionary<string, string> { ["k8s-app"] = "goldmane" }, true, goldmaneReadySince);
-        kube.AddPod("calico-system", Fixtures.WedgedPod, new Dictionary<string, string> { ["k8s-app"] = "whisker" }, true, goldmaneReadySince - TimeSpan.FromHours(1));
     }
 }
